@@ -1,0 +1,34 @@
+// Byte helpers shared by codecs and recordings. Buffers stay Buffers end to end; text is decoded
+// only for short prefixes (verbs, status codes) and for display.
+
+const CR = 0x0d;
+const LF = 0x0a;
+
+/** True when the bytes are valid UTF-8 with no control characters other than CR, LF and TAB. */
+export function isPrintableUtf8(bytes: Buffer): boolean {
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i]!;
+    if (b < 0x20 && b !== CR && b !== LF && b !== 0x09) return false;
+    if (b === 0x7f) return false;
+  }
+  // Buffer.isUtf8 is native and fast (Node >= 18.14).
+  return (Buffer as unknown as { isUtf8?: (b: Buffer) => boolean }).isUtf8?.(bytes) ?? true;
+}
+
+/** The line without its trailing CRLF or LF, decoded as latin1 (lossless for any byte). */
+export function lineText(line: Buffer): string {
+  let end = line.length;
+  if (end > 0 && line[end - 1] === LF) end--;
+  if (end > 0 && line[end - 1] === CR) end--;
+  return line.toString('latin1', 0, end);
+}
+
+/** Human size: 1.2 MiB, 512 B. */
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
+  if (n < 1024 * 1024 * 1024) return `${(n / 1024 / 1024).toFixed(1)} MiB`;
+  return `${(n / 1024 / 1024 / 1024).toFixed(2)} GiB`;
+}
+
+export { CR, LF };

@@ -1,0 +1,33 @@
+// Every cap mailtap enforces, in one place. Codecs check them *before* buffering, so no peer
+// can make mailtap hold more than these numbers per session, whatever it sends.
+
+export interface Limits {
+  /** Longest command or reply line a codec frames as one unit; longer lines pass as raw chunks. */
+  maxLineBytes: number;
+  /** Largest multi-line reply (SMTP 250-…, POP3 LIST/CAPA/UIDL listing) kept as one unit. */
+  maxReplyBytes: number;
+  /** Client bytes held while a STARTTLS verdict is pending (beyond: dropped as injection). */
+  maxPendingBytes: number;
+  /** Bytes of a body or literal kept for annotation (headers summary); bodies are never buffered whole. */
+  maxBodyPeekBytes: number;
+  /** Concurrent sessions a proxy accepts before refusing new ones with a protocol-shaped error. */
+  maxSessions: number;
+  /** Milliseconds a session may stay silent in both directions before it is closed. */
+  idleTimeoutMs: number;
+  /** Milliseconds to wait for the upstream TCP connect and TLS handshake. */
+  connectTimeoutMs: number;
+}
+
+export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
+  maxLineBytes: 1024 * 1024,
+  maxReplyBytes: 1024 * 1024,
+  maxPendingBytes: 64 * 1024,
+  maxBodyPeekBytes: 64 * 1024,
+  maxSessions: 1000,
+  idleTimeoutMs: 10 * 60_000,
+  connectTimeoutMs: 15_000,
+});
+
+export function resolveLimits(overrides: Partial<Limits> = {}): Limits {
+  return { ...DEFAULT_LIMITS, ...overrides };
+}
