@@ -18,11 +18,8 @@ import type { SaslCredentials } from '../sasl/types.js';
 export type Side = 'client' | 'server';
 export type Protocol = 'smtp' | 'pop3' | 'imap';
 
-/** A short explanation of a unit, in both languages mailtap speaks. */
-export interface Note {
-  en: string;
-  es: string;
-}
+import type { Note } from '../core/note.js';
+export type { Note };
 
 /**
  * - `command`: one client command line (with its CRLF), e.g. `MAIL FROM:<a@b>\r\n`, `a1 LOGIN x y\r\n`
