@@ -1,0 +1,47 @@
+// Base64 as AUTH lines carry it (RFC 4648 §4), read leniently because people paste it by hand:
+// whitespace is ignored and missing padding is tolerated. Also the display helper that shows
+// decoded bytes as text without ever hiding a NUL or a control byte.
+
+const ALPHABET = /^[A-Za-z0-9+/]*$/;
+
+/** Decode base64 leniently (whitespace ignored, missing padding ok); null if not base64. */
+export function decodeBase64(text: string): Buffer | null {
+  const compact = text.replace(/\s+/g, '');
+  const body = compact.replace(/={1,2}$/, '');
+  if (!ALPHABET.test(body)) return null;
+  // A lone trailing sextet cannot carry a whole byte: that is truncation, not missing padding.
+  if (body.length % 4 === 1) return null;
+  // Padding, when present, must make a whole quantum.
+  if (body.length !== compact.length && compact.length % 4 !== 0) return null;
+  return Buffer.from(body, 'base64');
+}
+
+export function encodeBase64(text: string | Buffer): string {
+  return (typeof text === 'string' ? Buffer.from(text, 'utf8') : text).toString('base64');
+}
+
+/**
+ * Bytes as readable text: valid UTF-8 is shown as such, every control byte and every byte that
+ * is not part of valid UTF-8 is escaped (`\0`, `\x01`, `\xff`), so nothing invisible hides.
+ */
+export function displayBytes(bytes: Buffer): string {
+  const utf8 = (Buffer as unknown as { isUtf8?: (b: Buffer) => boolean }).isUtf8?.(bytes) ?? false;
+  const text = utf8 ? bytes.toString('utf8') : bytes.toString('latin1');
+  let out = '';
+  for (const ch of text) {
+    const code = ch.codePointAt(0)!;
+    if (code === 0) out += '\\0';
+    else if (code === 0x0a) out += '\\n';
+    else if (code === 0x0d) out += '\\r';
+    else if (code === 0x09) out += '\\t';
+    else if (code === 0x5c) out += '\\\\';
+    else if (code < 0x20 || code === 0x7f || (!utf8 && code >= 0x80)) out += `\\x${code.toString(16).padStart(2, '0')}`;
+    else out += ch;
+  }
+  return out;
+}
+
+/** Quoted form for notes, so an empty or space-padded value stays visible. */
+export function quoted(bytes: Buffer | string): string {
+  return `"${displayBytes(typeof bytes === 'string' ? Buffer.from(bytes, 'utf8') : bytes)}"`;
+}
