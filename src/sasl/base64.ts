@@ -2,11 +2,15 @@
 // whitespace is ignored and missing padding is tolerated. Also the display helper that shows
 // decoded bytes as text without ever hiding a NUL or a control byte.
 
+import { isUtf8 } from 'node:buffer';
+
 const ALPHABET = /^[A-Za-z0-9+/]*$/;
 
 /** Decode base64 leniently (whitespace ignored, missing padding ok); null if not base64. */
 export function decodeBase64(text: string): Buffer | null {
   const compact = text.replace(/\s+/g, '');
+  // RFC 4954 §4: a lone "=" is an empty initial response.
+  if (compact === '=') return Buffer.alloc(0);
   const body = compact.replace(/={1,2}$/, '');
   if (!ALPHABET.test(body)) return null;
   // A lone trailing sextet cannot carry a whole byte: that is truncation, not missing padding.
@@ -25,7 +29,7 @@ export function encodeBase64(text: string | Buffer): string {
  * is not part of valid UTF-8 is escaped (`\0`, `\x01`, `\xff`), so nothing invisible hides.
  */
 export function displayBytes(bytes: Buffer): string {
-  const utf8 = (Buffer as unknown as { isUtf8?: (b: Buffer) => boolean }).isUtf8?.(bytes) ?? false;
+  const utf8 = isUtf8(bytes);
   const text = utf8 ? bytes.toString('utf8') : bytes.toString('latin1');
   let out = '';
   for (const ch of text) {
