@@ -1,0 +1,89 @@
+// Reads a recording back: validates every line, accepts a cut-off last line (the prefix a crash
+// leaves) and says whether the session was closed. Lines are split on raw bytes as the file
+// streams in, so a large recording is never held as one string.
+
+import { createReadStream } from 'node:fs';
+import { MailtapError, describeError, isMailtapError } from '../core/errors.js';
+import { isRecordHeader, isUnitRecord, parseRecordLine, type RecordEvent, type RecordHeader, type UnitRecord } from './schema.js';
+
+export interface Recording {
+  path: string;
+  header: RecordHeader;
+  events: RecordEvent[];
+  /** The last event is `close`. */
+  complete: boolean;
+  /** The last line was cut off (a crash or a kill mid-write) and was left out. */
+  truncated: boolean;
+}
+
+export async function readRecording(path: string): Promise<Recording> {
+  const invalid = (why: string, cause?: unknown) =>
+    new MailtapError('E_RECORDING_INVALID', `${path} is not a valid mailtap recording: ${why}`, { side: 'user', cause });
+  let header: RecordHeader | null = null;
+  const events: RecordEvent[] = [];
+  let lineNo = 0;
+  const take = (text: string): void => {
+    lineNo++;
+    // A whole line (it ended in a newline) must be valid; only the unterminated tail may be cut off.
+    if (text.trim() !== '') accept({ text, n: lineNo });
+  };
+  const accept = ({ text, n }: { text: string; n: number }): void => {
+    const parsed = parseRecordLine(text, n);
+    if (header === null) {
+      if (!isRecordHeader(parsed)) throw invalid(`line ${n}: the first line is not a recording header`);
+      header = parsed;
+    } else if (isRecordHeader(parsed)) {
+      throw invalid(`line ${n}: a second header`);
+    } else {
+      events.push(parsed);
+    }
+  };
+
+  let rest: Buffer = Buffer.alloc(0);
+  try {
+    for await (const chunk of createReadStream(path)) {
+      let buf = rest.length > 0 ? Buffer.concat([rest, chunk as Buffer]) : (chunk as Buffer);
+      let from = 0;
+      for (let nl = buf.indexOf(0x0a, from); nl >= 0; nl = buf.indexOf(0x0a, from)) {
+        take(buf.toString('utf8', from, nl));
+        from = nl + 1;
+      }
+      rest = Buffer.from(buf.subarray(from));
+      buf = rest;
+    }
+  } catch (err) {
+    if (isMailtapError(err)) throw err.code === 'E_RECORDING_INVALID' && !err.message.startsWith(path) ? invalid(err.message, err) : err;
+    throw invalid(`cannot read it (${describeError(err)})`, err);
+  }
+
+  let truncated = false;
+  try {
+    if (rest.length > 0) {
+      lineNo++;
+      try {
+        accept({ text: rest.toString('utf8'), n: lineNo });
+      } catch (err) {
+        // A cut-off last line is what a crash leaves; but a file that is nothing but one bad line is not a recording.
+        if (header === null) throw err;
+        truncated = true;
+      }
+    }
+  } catch (err) {
+    throw isMailtapError(err) && err.message.startsWith(path) ? err : invalid(isMailtapError(err) ? err.message : describeError(err), err);
+  }
+  if (header === null) throw invalid(lineNo === 0 ? 'the file is empty' : 'no header line');
+  const last = events[events.length - 1];
+  return { path, header, events, complete: last?.type === 'close', truncated };
+}
+
+/** The exact bytes of one unit. */
+export function unitBytes(ev: UnitRecord): Buffer {
+  return ev.text !== undefined ? Buffer.from(ev.text, 'utf8') : Buffer.from(ev.b64 ?? '', 'base64');
+}
+
+/** The exact byte stream of one direction (its unit bytes, concatenated in order). */
+export function streamBytes(rec: Recording, dir: 'c2s' | 's2c'): Buffer {
+  const parts: Buffer[] = [];
+  for (const ev of rec.events) if (ev.dir === dir && isUnitRecord(ev)) parts.push(unitBytes(ev));
+  return Buffer.concat(parts);
+}

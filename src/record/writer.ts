@@ -1,0 +1,198 @@
+// Streams one session's recording to disk: header first, then events in order, batched into one
+// fs write per tick (or per 64 KiB) so a busy session costs few syscalls. Only whole lines are
+// written, one batch at a time, so a crash leaves a valid prefix. A disk error never throws into
+// the session: it is reported once and the writer drops (and counts) everything after it.
+
+import { EventEmitter } from 'node:events';
+import { mkdir, open, chmod, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import { MailtapError, describeError } from '../core/errors.js';
+import { SESSION_ID_PATTERN, type CloseEvent, type RecordEvent, type RecordHeader } from './schema.js';
+
+/** A batch is written as soon as this many bytes are pending, without waiting for the tick. */
+const BATCH_BYTES = 64 * 1024;
+/** Pending bytes above which `needsDrain` asks the session to pause its sockets. */
+const DEFAULT_HIGH_WATER_MARK = 1024 * 1024;
+
+export interface RecordingWriterOptions {
+  highWaterMark?: number;
+  /** Called once with the first disk error (also emitted as 'error' when someone listens). */
+  onError?: (err: MailtapError) => void;
+}
+
+/** `<YYYYMMDD-HHMMSS>-<protocol>-<session>.jsonl`, from the header's start time in UTC. */
+export function recordingFileName(header: RecordHeader): string {
+  const start = new Date(header.start);
+  const d = Number.isNaN(start.getTime()) ? new Date() : start;
+  const p = (n: number) => String(n).padStart(2, '0');
+  const stamp = `${d.getUTCFullYear()}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}-${p(d.getUTCHours())}${p(d.getUTCMinutes())}${p(d.getUTCSeconds())}`;
+  return `${stamp}-${header.protocol}-${header.session}.jsonl`;
+}
+
+export class RecordingWriter extends EventEmitter {
+  readonly path: string;
+  private fh: FileHandle | null;
+  private readonly highWaterMark: number;
+  private readonly onError: ((err: MailtapError) => void) | undefined;
+  private pending: string[] = [];
+  private pendingBytes = 0;
+  /** Bytes handed to fs but not yet confirmed written. */
+  private inflightBytes = 0;
+  private flushing: Promise<void> | null = null;
+  private scheduled = false;
+  private drainWanted = false;
+  private closing: Promise<void> | null = null;
+  private failure: MailtapError | null = null;
+  /** Events dropped after a failure or after close. */
+  dropped = 0;
+  /** Unit bytes recorded per direction (decoded), handy for the close event. */
+  readonly unitBytes = { c2s: 0, s2c: 0 };
+
+  private constructor(path: string, fh: FileHandle | null, opts: RecordingWriterOptions) {
+    super();
+    this.path = path;
+    this.fh = fh;
+    this.highWaterMark = opts.highWaterMark ?? DEFAULT_HIGH_WATER_MARK;
+    this.onError = opts.onError;
+  }
+
+  /**
+   * Creates `dir` (0700) if missing and the file with mode 0600 and flag 'wx' (never overwrites).
+   * Rejects only on a bad session id; a disk error resolves a failed writer and reports it once.
+   */
+  static async open(dir: string, header: RecordHeader, opts: RecordingWriterOptions = {}): Promise<RecordingWriter> {
+    if (!SESSION_ID_PATTERN.test(header.session)) {
+      throw new MailtapError('E_RECORDING_WRITE', `invalid session id ${JSON.stringify(header.session)}: only letters, digits, "_" and "-" are allowed`);
+    }
+    const path = join(dir, recordingFileName(header));
+    let fh: FileHandle | null = null;
+    try {
+      // mkdir's mode is filtered by the umask; set it again on what we created.
+      const created = await mkdir(dir, { recursive: true, mode: 0o700 });
+      if (created !== undefined) await chmod(dir, 0o700);
+      fh = await open(path, 'wx', 0o600);
+      const line = Buffer.from(JSON.stringify(header) + '\n', 'utf8');
+      await writeAll(fh, line);
+    } catch (err) {
+      const writer = new RecordingWriter(path, null, opts);
+      if (fh) await fh.close().catch(() => undefined);
+      writer.fail(err, 'cannot create the recording');
+      return writer;
+    }
+    return new RecordingWriter(path, fh, opts);
+  }
+
+  get failed(): boolean {
+    return this.failure !== null;
+  }
+
+  get error(): MailtapError | null {
+    return this.failure;
+  }
+
+  get needsDrain(): boolean {
+    return this.pendingBytes + this.inflightBytes > this.highWaterMark;
+  }
+
+  write(event: RecordEvent): void {
+    if (this.failure || this.closing) {
+      this.dropped++;
+      return;
+    }
+    if (event.dir !== 'proxy' && 'text' in event && event.text !== undefined) this.unitBytes[event.dir] += Buffer.byteLength(event.text, 'utf8');
+    else if (event.dir !== 'proxy' && 'b64' in event && event.b64 !== undefined) this.unitBytes[event.dir] += base64Length(event.b64);
+    const line = JSON.stringify(event) + '\n';
+    this.pending.push(line);
+    this.pendingBytes += line.length;
+    if (this.needsDrain) this.drainWanted = true;
+    if (this.pendingBytes >= BATCH_BYTES) this.kick();
+    else if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => {
+        this.scheduled = false;
+        this.kick();
+      });
+    }
+  }
+
+  /** Writes the close event and closes the file; resolves when every line is written. Never rejects. */
+  close(closeEvent: CloseEvent): Promise<void> {
+    if (this.closing) return this.closing;
+    this.write(closeEvent);
+    this.closing = (async () => {
+      await this.flushAll();
+      const fh = this.fh;
+      this.fh = null;
+      if (fh) await fh.close().catch((err: unknown) => this.fail(err, 'cannot close the recording'));
+    })();
+    return this.closing;
+  }
+
+  private kick(): void {
+    if (!this.flushing && this.pending.length > 0) this.flushing = this.flushLoop();
+  }
+
+  private async flushAll(): Promise<void> {
+    while (this.flushing || (this.pending.length > 0 && !this.failure)) {
+      this.kick();
+      await this.flushing;
+    }
+  }
+
+  /** One batch in flight at a time keeps lines in order. */
+  private async flushLoop(): Promise<void> {
+    try {
+      while (this.pending.length > 0 && !this.failure && this.fh) {
+        const batch = Buffer.from(this.pending.join(''), 'utf8');
+        this.inflightBytes = this.pendingBytes;
+        this.pending = [];
+        this.pendingBytes = 0;
+        try {
+          await writeAll(this.fh, batch);
+        } catch (err) {
+          this.fail(err, 'cannot write the recording');
+        }
+        this.inflightBytes = 0;
+        this.maybeDrain();
+      }
+    } finally {
+      this.flushing = null;
+    }
+  }
+
+  private maybeDrain(): void {
+    if (this.drainWanted && !this.needsDrain) {
+      this.drainWanted = false;
+      this.emit('drain');
+    }
+  }
+
+  private fail(err: unknown, what: string): void {
+    if (this.failure) return;
+    this.failure = new MailtapError('E_RECORDING_WRITE', `${what} ${this.path}: ${describeError(err)}`, { cause: err });
+    this.dropped += this.pending.length;
+    this.pending = [];
+    this.pendingBytes = 0;
+    const failure = this.failure;
+    if (this.onError) this.onError(failure);
+    // An 'error' event with no listener would throw; the promise of "never throws" wins.
+    if (this.listenerCount('error') > 0) this.emit('error', failure);
+    else if (!this.onError) setImmediate(() => { if (this.listenerCount('error') > 0) this.emit('error', failure); });
+    // A paused session must not wait forever for a drain that a dead file will never give.
+    this.inflightBytes = 0;
+    this.maybeDrain();
+  }
+}
+
+async function writeAll(fh: FileHandle, buf: Buffer): Promise<void> {
+  let off = 0;
+  while (off < buf.length) {
+    const { bytesWritten } = await fh.write(buf, off, buf.length - off);
+    off += bytesWritten;
+  }
+}
+
+function base64Length(b64: string): number {
+  const pad = b64.endsWith('==') ? 2 : b64.endsWith('=') ? 1 : 0;
+  return Math.floor((b64.length * 3) / 4) - pad;
+}
