@@ -24,7 +24,8 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxPendingBytes: 64 * 1024,
   maxBodyPeekBytes: 64 * 1024,
   maxSessions: 1000,
-  idleTimeoutMs: 10 * 60_000,
+  // Above IMAP IDLE's 29-minute re-issue interval (RFC 2177 §3), so idling clients are not cut.
+  idleTimeoutMs: 31 * 60_000,
   connectTimeoutMs: 15_000,
 });
 

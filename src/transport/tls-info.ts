@@ -1,0 +1,52 @@
+// What a finished TLS handshake tells us, in the shape the recording stores (`type:"tls"`).
+
+import { createHash } from 'node:crypto';
+import type { TLSSocket } from 'node:tls';
+
+export interface TlsInfo {
+  leg: 'client' | 'upstream';
+  version?: string;
+  cipher?: string;
+  sni?: string;
+  peerSubject?: string;
+  fingerprint256?: string;
+  verified?: boolean;
+  reason?: string;
+}
+
+export function tlsInfoOf(socket: TLSSocket, leg: 'client' | 'upstream', sni?: string): TlsInfo {
+  const info: TlsInfo = { leg };
+  info.version = socket.getProtocol() ?? undefined;
+  const cipher = socket.getCipher();
+  if (cipher) info.cipher = cipher.standardName || cipher.name;
+  const servername = leg === 'client' ? (socket as TLSSocket & { servername?: string | false }).servername : sni;
+  if (servername) info.sni = servername;
+  if (leg === 'upstream') {
+    const peer = socket.getPeerX509Certificate?.();
+    if (peer) {
+      info.peerSubject = peer.subject.replace(/\n/g, ', ');
+      info.fingerprint256 = peer.fingerprint256;
+    }
+    info.verified = socket.authorized;
+    if (!socket.authorized && socket.authorizationError) info.reason = String(socket.authorizationError);
+  }
+  return info;
+}
+
+/** DNS names and IP addresses of the upstream's certificate, to name them in our leaf too. */
+export function peerCertificateNames(socket: TLSSocket): string[] {
+  const peer = socket.getPeerX509Certificate?.();
+  if (!peer) return [];
+  const names: string[] = [];
+  for (const part of (peer.subjectAltName ?? '').split(/,\s*/)) {
+    const m = /^(DNS|IP Address):(.+)$/.exec(part.trim());
+    if (m) names.push(m[2]!.trim());
+  }
+  const cn = /(?:^|\n)CN=([^\n]+)/.exec(peer.subject)?.[1];
+  if (names.length === 0 && cn) names.push(cn);
+  return names;
+}
+
+export function sha256Hex(data: Buffer): string {
+  return createHash('sha256').update(data).digest('hex');
+}

@@ -1,0 +1,88 @@
+// TLS on an existing TCP socket, for both legs and both modes: implicit TLS wraps at once,
+// STARTTLS/STLS wraps mid-stream (the nodemailer mechanics: stop reading the raw socket, wrap it
+// in tls.TLSSocket, read again only once the handshake is done). Every wait has a timeout, and
+// every failure is a MailtapError naming the leg.
+
+import { connect as tlsConnect, TLSSocket, type SecureContext } from 'node:tls';
+import { isIP, type Socket } from 'node:net';
+import { MailtapError, describeError } from '../core/errors.js';
+import type { UpstreamTrust } from './upstream-trust.js';
+
+export interface UpstreamTlsOptions {
+  host: string;
+  trust: UpstreamTrust;
+  timeoutMs: number;
+}
+
+/** Opens TLS to the real server over `raw` (already connected), verifying it unless told not to. */
+export function wrapUpstream(raw: Socket, options: UpstreamTlsOptions): Promise<TLSSocket> {
+  return new Promise((resolve, reject) => {
+    const socket = tlsConnect({
+      socket: raw,
+      host: options.host,
+      // SNI carries host names only (RFC 6066 §3).
+      servername: isIP(options.host) ? undefined : options.host,
+      ca: options.trust.ca,
+      rejectUnauthorized: options.trust.rejectUnauthorized,
+    });
+    const timer = setTimeout(() => fail(new Error(`TLS handshake with the server timed out after ${options.timeoutMs} ms`)), options.timeoutMs);
+    const onError = (err: Error) => fail(err);
+    function fail(err: Error): void {
+      clearTimeout(timer);
+      socket.removeListener('secureConnect', onSecure);
+      socket.destroy();
+      reject(new MailtapError('E_UPSTREAM_TLS', `upstream TLS failed: ${describeError(err)}`, { side: 'server', cause: err }));
+    }
+    function onSecure(): void {
+      clearTimeout(timer);
+      socket.removeListener('error', onError);
+      resolve(socket);
+    }
+    socket.once('secureConnect', onSecure);
+    socket.once('error', onError);
+  });
+}
+
+export interface ClientTlsOptions {
+  secureContext: SecureContext;
+  /** Picks the leaf for the name the client asked for (SNI). */
+  SNICallback: (servername: string, cb: (err: Error | null, ctx?: SecureContext) => void) => void;
+  timeoutMs: number;
+}
+
+/** Terminates the client's TLS on `raw` with a mailtap leaf. Resolves once the handshake is done. */
+export function wrapClient(raw: Socket, options: ClientTlsOptions): { socket: TLSSocket; secure: Promise<TLSSocket> } {
+  const socket = new TLSSocket(raw, {
+    isServer: true,
+    secureContext: options.secureContext,
+    SNICallback: options.SNICallback,
+    requestCert: false,
+  });
+  const secure = new Promise<TLSSocket>((resolve, reject) => {
+    const timer = setTimeout(() => fail(new Error(`TLS handshake with the client timed out after ${options.timeoutMs} ms`)), options.timeoutMs);
+    const onError = (err: Error) => fail(err);
+    function fail(err: Error): void {
+      clearTimeout(timer);
+      socket.removeListener('secure', onSecure);
+      socket.destroy();
+      reject(new MailtapError('E_CLIENT_TLS', clientTlsHint(err), { side: 'client', cause: err }));
+    }
+    function onSecure(): void {
+      clearTimeout(timer);
+      socket.removeListener('error', onError);
+      resolve(socket);
+    }
+    socket.once('secure', onSecure);
+    socket.once('error', onError);
+  });
+  return { socket, secure };
+}
+
+/** A client that rejects our leaf usually does not trust the mailtap CA yet: say how to fix it. */
+function clientTlsHint(err: Error): string {
+  const text = describeError(err);
+  const rejectedCert = /alert (unknown ca|bad certificate|certificate unknown|certificate expired|access denied)|alert number 4[2-9]/i.test(text);
+  return rejectedCert
+    ? `client rejected the mailtap certificate (${text}); trust the mailtap CA: run \`mailtap ca show\` for the exact steps`
+    : `client TLS handshake failed: ${text}`;
+}
