@@ -37,7 +37,7 @@ export interface MailEndpoint {
 }
 
 export function parseMailUrl(text: string, options: { defaultPort?: 'remote' | 'local' } = {}): MailEndpoint {
-  const m = /^([a-z0-9]+):\/\/(\[[0-9a-fA-F:.]+\]|[^\s/:[\]]+)(?::(\d{1,5}))?\/?$/.exec(text.trim());
+  const m = /^([a-zA-Z0-9]+):\/\/(\[[0-9a-fA-F:.]+\]|[^\s/:[\]]+)(?::(\d{1,5}))?\/?$/.exec(text.trim());
   if (!m) throw new MailtapError('E_USAGE', `not a mail URL: "${text}" (expected scheme://host[:port], e.g. smtps://mail.example.com:465)`, { side: 'user' });
   const scheme = m[1]!.toLowerCase();
   if (!(scheme in SCHEMES)) {
