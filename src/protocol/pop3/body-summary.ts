@@ -1,0 +1,124 @@
+// Annotates RETR/TOP content without buffering it: the first `maxBodyPeekBytes` are copied aside
+// and, once the header block ends (first empty line, RFC 5322 §2.1) or the peek is full, From and
+// Subject are read from it (unfolded, MIME encoded-words decoded per RFC 2047 §4). Never more.
+
+import { formatBytes } from '../../core/bytes.js';
+import { note, type Note } from '../../core/note.js';
+
+export interface HeaderSummary {
+  from?: string;
+  subject?: string;
+}
+
+export class HeaderPeek {
+  private parts: Buffer[] = [];
+  private size = 0;
+  private ended = false;
+  private cached: HeaderSummary | null = null;
+
+  constructor(private readonly max: number) {}
+
+  /** Copies what still fits of `chunk` (chunks are views into fed buffers; keep no reference). */
+  add(chunk: Buffer): void {
+    if (this.complete) return;
+    const take = Math.min(chunk.length, this.max - this.size);
+    if (take <= 0) return;
+    this.parts.push(Buffer.from(chunk.subarray(0, take)));
+    this.size += take;
+    // Look for the blank line in the newly added part (plus 3 bytes back for a split CRLFCRLF).
+    const all = this.bytes();
+    const from = Math.max(0, this.size - take - 3);
+    if (all.indexOf('\n\n', from) >= 0 || all.indexOf('\n\r\n', from) >= 0 || (from === 0 && (all[0] === 0x0a || (all[0] === 0x0d && all[1] === 0x0a)))) this.ended = true;
+  }
+
+  /** The headers are known: their end was seen or the peek is full. */
+  get complete(): boolean {
+    return this.ended || this.size >= this.max;
+  }
+
+  summary(): HeaderSummary {
+    if (this.cached && this.complete) return this.cached;
+    const s = parseHeaders(this.bytes());
+    if (this.complete) this.cached = s;
+    return s;
+  }
+
+  private bytes(): Buffer {
+    if (this.parts.length > 1) this.parts = [Buffer.concat(this.parts)];
+    return this.parts[0] ?? Buffer.alloc(0);
+  }
+}
+
+function parseHeaders(bytes: Buffer): HeaderSummary {
+  const text = bytes.toString('utf8');
+  const end = text.search(/\r?\n\r?\n/);
+  const block = (end >= 0 ? text.slice(0, end) : text).replace(/\r?\n[ \t]+/g, ' ');
+  const out: HeaderSummary = {};
+  for (const line of block.split(/\r?\n/)) {
+    const m = /^(from|subject)\s*:\s*(.*)$/i.exec(line);
+    if (!m) continue;
+    const key = m[1]!.toLowerCase() as 'from' | 'subject';
+    if (out[key] === undefined) out[key] = decodeEncodedWords(m[2]!.trim());
+  }
+  return out;
+}
+
+/** RFC 2047 encoded-words (`=?utf-8?B?…?=`, `=?iso-8859-1?Q?…?=`); unknown charsets left as is. */
+export function decodeEncodedWords(value: string): string {
+  return value
+    .replace(/(=\?[^?]+\?[bBqQ]\?[^?]*\?=)\s+(?==\?)/g, '$1')
+    .replace(/=\?([^?]+)\?([bBqQ])\?([^?]*)\?=/g, (whole, charset: string, enc: string, data: string) => {
+      const cs = charset.toLowerCase().split('*')[0]!;
+      const codec = cs === 'utf-8' || cs === 'utf8' ? 'utf8' : cs === 'iso-8859-1' || cs === 'latin1' || cs === 'us-ascii' ? 'latin1' : null;
+      if (!codec) return whole;
+      const raw =
+        enc.toUpperCase() === 'B'
+          ? Buffer.from(data, 'base64')
+          : Buffer.from(data.replace(/_/g, ' ').replace(/=([0-9A-Fa-f]{2})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1');
+      return raw.toString(codec);
+    });
+}
+
+function describe(s: HeaderSummary): { en: string; es: string } {
+  const en: string[] = [];
+  const es: string[] = [];
+  if (s.from !== undefined) {
+    en.push(`From ${s.from}`);
+    es.push(`De ${s.from}`);
+  }
+  if (s.subject !== undefined) {
+    en.push(`Subject "${s.subject}"`);
+    es.push(`Asunto "${s.subject}"`);
+  }
+  return { en: en.join(', '), es: es.join(', ') };
+}
+
+export interface ContentLabel {
+  verb: string;
+  /** The message number argument. */
+  message: string;
+}
+
+function what(label: ContentLabel): Note {
+  return label.verb === 'TOP'
+    ? note(`top of message ${label.message}`, `principio del mensaje ${label.message}`)
+    : note(`message ${label.message}`, `mensaje ${label.message}`);
+}
+
+/** Note for one body chunk of RETR/TOP content. */
+export function contentChunkNote(label: ContentLabel, peek: HeaderPeek, first: boolean, final: boolean, total: number): Note {
+  const w = what(label);
+  if (final) {
+    const d = describe(peek.summary());
+    const sep = d.en ? `; ${d.en}` : '';
+    const sepEs = d.es ? `; ${d.es}` : '';
+    return note(`End of ${w.en}: ${formatBytes(total)} in all, ending with "."${sep}`, `Fin del ${w.es}: ${formatBytes(total)} en total, termina con "."${sepEs}`);
+  }
+  if (first) {
+    const d = peek.complete ? describe(peek.summary()) : { en: '', es: '' };
+    const sep = d.en ? `: ${d.en}` : '';
+    const sepEs = d.es ? `: ${d.es}` : '';
+    return note(`Content of ${w.en} begins${sep}`, `Empieza el contenido del ${w.es}${sepEs}`);
+  }
+  return note(`Content of ${w.en} continues (${formatBytes(total)} so far)`, `Sigue el contenido del ${w.es} (${formatBytes(total)} hasta ahora)`);
+}
