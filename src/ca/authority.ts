@@ -2,7 +2,7 @@
 // certificates for name sets. Invariants: a loaded CA's key matches its certificate; every leaf
 // uses the directory's one leaf key; one issuance per distinct name set while it is cached.
 
-import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, X509Certificate, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
 import { hostname } from 'node:os';
 import { createSecureContext, type SecureContext } from 'node:tls';
 import type forge from 'node-forge';
@@ -11,6 +11,7 @@ import {
   buildCaCertificate,
   buildLeafCertificate,
   CA_DEFAULT_VALIDITY_DAYS,
+  fingerprint256,
   keyIdentifier,
   MAX_COMMON_NAME,
   toForgePublicKey,
@@ -175,7 +176,7 @@ export class CertificateAuthority {
           keyPem: this.leafKey.pem,
           // Leaf only: clients that trust the CA have it, and sending it would not help the others.
           secureContext: createSecureContext({ key: this.leafKey.pem, cert: built.pem }),
-          fingerprint256: new X509Certificate(built.der).fingerprint256,
+          fingerprint256: fingerprint256(built.der),
           notAfter: built.notAfter,
         };
         entry.leaf = leaf;

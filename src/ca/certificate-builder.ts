@@ -163,6 +163,11 @@ function signCertificate(cert: forge.pki.Certificate, key: KeyObject): BuiltCert
   return { der, pem: toPem(der), notBefore: cert.validity.notBefore, notAfter: cert.validity.notAfter };
 }
 
+/** SHA-256 of the DER as `AA:BB:…`, the format of `openssl x509 -fingerprint -sha256`. */
+export function fingerprint256(der: Buffer): string {
+  return createHash('sha256').update(der).digest('hex').toUpperCase().replace(/(..)(?!$)/g, '$1:');
+}
+
 export function toPem(der: Buffer): string {
   const body = der.toString('base64').replace(/.{64}/g, '$&\n').replace(/\n$/, '');
   return `-----BEGIN CERTIFICATE-----\n${body}\n-----END CERTIFICATE-----\n`;

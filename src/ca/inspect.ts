@@ -55,7 +55,8 @@ export function describeCertificate(certPem: string, paths: CaPaths): DescribedC
     certPath: paths.certPath,
     keyPath: paths.keyPath,
     derPath: paths.derPath,
-    subject: x509.subject.split('\n').join(', '),
+    // Readable rather than RFC 4514-escaped: `CN=mailtap CA (host, 2026-11-26), O=mailtap, …`.
+    subject: forgeCert.subject.attributes.map((attr) => `${attr.shortName ?? attr.type}=${String(attr.value)}`).join(', '),
     fingerprint256: x509.fingerprint256,
     notBefore: new Date(x509.validFrom),
     notAfter: new Date(x509.validTo),
