@@ -1,0 +1,256 @@
+// The transcript model shared by the text and Markdown renderers: turns recording events into
+// entries (a swaks marker, display lines, a note in one language), summarising bodies as they
+// stream and redacting when asked. It never prints; render-text.ts and render-md.ts lay entries out.
+
+import { formatBytes } from '../core/bytes.js';
+import type { Lang } from '../core/note.js';
+import type { Protocol } from '../protocol/types.js';
+import { displayBytes } from '../sasl/base64.js';
+import { BodySummary } from './body-summary.js';
+import { unitBytes } from './reader.js';
+import { Redactor } from './redact.js';
+import { isUnitRecord, type AuthRecord, type RecordEvent, type RecordHeader, type TlsRecord, type UnitRecord } from './schema.js';
+
+/** swaks's markers: `->`/`<-` plaintext, `~>`/`<~` inside TLS, `===` mailtap's own, `***` trouble. */
+export type Marker = '->' | '<-' | '~>' | '<~' | '===' | '***';
+
+export interface Entry {
+  marker: Marker;
+  lines: string[];
+  note?: string;
+  /** Milliseconds since start, when the entry comes from an event. */
+  t?: number;
+}
+
+/** A unit shows at most this many lines and this many characters per line. */
+const MAX_LINES = 40;
+const MAX_LINE_CHARS = 400;
+
+const WORDS = {
+  en: {
+    session: 'session', started: 'started', client: 'client', upstream: 'upstream', tls: 'TLS',
+    redacted: 'secrets masked (--redact): the byte streams shown are not exact',
+    clientLeg: 'client leg', upstreamLeg: 'upstream leg', sni: 'SNI', peer: 'peer', verified: 'verified',
+    notVerified: 'NOT verified', failed: 'failed', user: 'user', password: 'password', token: 'token', proof: 'proof',
+    authzid: 'authzid', undecoded: 'undecoded', connection: 'connection', state: 'state', violation: 'violation by the',
+    error: 'error', injection: (n: number, from: string) => `injection: ${n} bytes from the ${from} dropped`,
+    close: 'close', clientSent: 'client sent', serverSent: 'server sent', more: (n: number) => `... ${n} more lines`,
+    endsEarly: '*** recording ends early (no close event: the session was cut short)',
+    results: { success: 'success', failure: 'failure', cancelled: 'cancelled', incomplete: 'incomplete' },
+    sides: { client: 'client', server: 'server' },
+  },
+  es: {
+    session: 'sesión', started: 'iniciada', client: 'cliente', upstream: 'servidor', tls: 'TLS',
+    redacted: 'secretos ocultados (--redact): los bytes mostrados no son exactos',
+    clientLeg: 'tramo cliente', upstreamLeg: 'tramo servidor', sni: 'SNI', peer: 'par', verified: 'verificado',
+    notVerified: 'NO verificado', failed: 'falló', user: 'usuario', password: 'contraseña', token: 'token', proof: 'prueba',
+    authzid: 'authzid', undecoded: 'sin decodificar', connection: 'conexión', state: 'estado', violation: 'violación del protocolo por el',
+    error: 'error', injection: (n: number, from: string) => `inyección: ${n} bytes del ${from} descartados`,
+    close: 'cierre', clientSent: 'cliente envió', serverSent: 'servidor envió', more: (n: number) => `... ${n} líneas más`,
+    endsEarly: '*** la grabación termina antes de tiempo (sin evento close: la sesión se cortó)',
+    results: { success: 'éxito', failure: 'fallo', cancelled: 'cancelada', incomplete: 'incompleta' },
+    sides: { client: 'cliente', server: 'servidor' },
+  },
+};
+
+export function words(lang: Lang) {
+  return WORDS[lang];
+}
+
+export interface TranscriptOptions {
+  lang: Lang;
+  redact: boolean;
+  /** Secrets known up front (a whole recording's auth events), scrubbed from every event. */
+  secrets?: Iterable<string>;
+}
+
+interface PendingBody {
+  summary: BodySummary;
+  marker: Marker;
+  label: string;
+  note?: string;
+  t: number;
+}
+
+export class TranscriptBuilder {
+  private readonly lang: Lang;
+  private readonly redactor: Redactor | null;
+  private protocol: Protocol | null = null;
+  private lastVerb: string | undefined;
+  private readonly bodies = new Map<'c2s' | 's2c', PendingBody>();
+  private sawClose = false;
+
+  constructor(opts: TranscriptOptions) {
+    this.lang = opts.lang;
+    this.redactor = opts.redact ? new Redactor(opts.secrets) : null;
+  }
+
+  header(h: RecordHeader): Entry[] {
+    this.protocol = h.protocol;
+    const w = words(this.lang);
+    const out: Entry[] = [
+      { marker: '===', lines: [`mailtap ${h.protocol.toUpperCase()} ${w.session} ${h.session}, ${w.started} ${h.start}`] },
+      { marker: '===', lines: [`${w.client} ${h.client.address}:${h.client.port} -> ${h.listen} -> ${h.upstream} (TLS: ${w.client} ${h.clientTls}, ${w.upstream} ${h.upstreamTls})`] },
+    ];
+    if (h.redacted || this.redactor) out.push({ marker: '===', lines: [w.redacted] });
+    return out;
+  }
+
+  event(input: RecordEvent): Entry[] {
+    const ev = this.redactor ? this.redactor.event(input) : input;
+    if (isUnitRecord(ev) && ev.type === 'body') return this.body(ev);
+    const out = this.flushBodies();
+    if (isUnitRecord(ev)) {
+      if (ev.dir === 'c2s' && ev.type === 'command' && ev.verb && !ev.continued) this.lastVerb = ev.verb;
+      out.push({ marker: unitMarker(ev), lines: displayLines(unitBytes(ev), this.lang), note: this.note(ev), t: ev.t });
+      return out;
+    }
+    const w = words(this.lang);
+    const t = ev.t;
+    switch (ev.type) {
+      case 'tls':
+        out.push({ marker: ev.version === undefined && ev.reason !== undefined ? '***' : '===', lines: [describeTls(ev, this.lang)], t });
+        break;
+      case 'auth':
+        out.push({ marker: '===', lines: [describeAuth(ev, this.lang)], note: this.note(ev), t });
+        break;
+      case 'injection': {
+        const dropped = displayBytes(Buffer.from(ev.dropped, 'base64'));
+        const shown = dropped.length > 120 ? dropped.slice(0, 117) + '...' : dropped;
+        out.push({ marker: '***', lines: [`${w.injection(ev.length, w.sides[ev.from])}: "${shown}"`], note: this.note(ev), t });
+        break;
+      }
+      case 'violation':
+        out.push({ marker: '***', lines: [`${w.violation} ${ev.side ? w.sides[ev.side] : '?'} (${ev.code ?? 'E_PROTOCOL'}): ${ev.message ?? ''}`], note: this.note(ev), t });
+        break;
+      case 'error':
+        out.push({ marker: '***', lines: [`${w.error}${ev.code ? ` ${ev.code}` : ''}: ${ev.message ?? ''}`], note: this.note(ev), t });
+        break;
+      case 'state':
+        out.push({ marker: '===', lines: [`${w.state}: ${ev.state ?? ev.message ?? ''}`], note: this.note(ev), t });
+        break;
+      case 'connect':
+        out.push({ marker: '===', lines: [ev.message ?? w.connection], note: this.note(ev), t });
+        break;
+      case 'info':
+        out.push({ marker: '===', lines: [ev.message ?? ''], note: this.note(ev), t });
+        break;
+      case 'close':
+        this.sawClose = true;
+        out.push({ marker: '===', lines: [`${w.close}: ${ev.reason} (${w.clientSent} ${formatBytes(ev.bytes.c2s)}, ${w.serverSent} ${formatBytes(ev.bytes.s2c)})`], t });
+        break;
+    }
+    return out;
+  }
+
+  /** No more events: summarise bodies still open, and say so when the session never closed. */
+  finish(): Entry[] {
+    const out = this.flushBodies();
+    if (!this.sawClose) out.push({ marker: '***', lines: [words(this.lang).endsEarly.replace(/^\*\*\* /, '')] });
+    return out;
+  }
+
+  private body(ev: UnitRecord): Entry[] {
+    const dir = ev.dir;
+    let pending = this.bodies.get(dir);
+    if (!pending) {
+      pending = { summary: new BodySummary(), marker: unitMarker(ev), label: this.bodyLabel(ev), t: ev.t };
+      const note = this.note(ev);
+      if (note !== undefined) pending.note = note;
+      this.bodies.set(dir, pending);
+    }
+    pending.summary.add(unitBytes(ev));
+    if (!ev.final) return [];
+    this.bodies.delete(dir);
+    return [bodyEntry(pending, this.lang)];
+  }
+
+  private flushBodies(): Entry[] {
+    const out: Entry[] = [];
+    for (const pending of this.bodies.values()) out.push(bodyEntry(pending, this.lang));
+    this.bodies.clear();
+    return out;
+  }
+
+  private bodyLabel(ev: UnitRecord): string {
+    const verb = ev.verb ?? this.lastVerb;
+    switch (this.protocol) {
+      case 'smtp':
+        return verb === 'BDAT' ? 'BDAT' : 'DATA';
+      case 'pop3':
+        return `${verb === 'TOP' ? 'TOP' : 'RETR'} body`;
+      case 'imap':
+        return 'literal';
+      default:
+        return verb ?? 'body';
+    }
+  }
+
+  private note(ev: { note?: string; note_es?: string }): string | undefined {
+    const n = this.lang === 'es' ? (ev.note_es ?? ev.note) : (ev.note ?? ev.note_es);
+    return n === undefined || n === '' ? undefined : n;
+  }
+}
+
+function bodyEntry(p: PendingBody, lang: Lang): Entry {
+  const e: Entry = { marker: p.marker, lines: [p.summary.describe(p.label, lang)], t: p.t };
+  if (p.note !== undefined) e.note = p.note;
+  return e;
+}
+
+export function unitMarker(ev: UnitRecord): Marker {
+  if (ev.dir === 'c2s') return ev.tls ? '~>' : '->';
+  return ev.tls ? '<~' : '<-';
+}
+
+/** One display line per wire line, CRLF dropped, invisible bytes escaped, floods cut. */
+export function displayLines(bytes: Buffer, lang: Lang = 'en'): string[] {
+  const lines: string[] = [];
+  let from = 0;
+  let total = 0;
+  while (from < bytes.length) {
+    let nl = bytes.indexOf(0x0a, from);
+    const end = nl < 0 ? bytes.length : nl;
+    nl = nl < 0 ? bytes.length : nl + 1;
+    total++;
+    if (lines.length < MAX_LINES) {
+      const lineEnd = end > from && bytes[end - 1] === 0x0d && nl > end ? end - 1 : end;
+      const cut = Math.min(lineEnd, from + MAX_LINE_CHARS);
+      let shown = displayBytes(bytes.subarray(from, cut));
+      if (cut < lineEnd) shown += ` ... (+${lineEnd - cut} bytes)`;
+      lines.push(shown);
+    }
+    from = nl;
+  }
+  if (total > MAX_LINES) lines.push(WORDS[lang].more(total - MAX_LINES));
+  return lines.length > 0 ? lines : [''];
+}
+
+export function describeTls(ev: TlsRecord, lang: Lang): string {
+  const w = words(lang);
+  const parts: string[] = [];
+  if (ev.version) parts.push(ev.version);
+  if (ev.cipher) parts.push(ev.cipher);
+  if (ev.sni) parts.push(`${w.sni} ${ev.sni}`);
+  if (ev.peerSubject) parts.push(`${w.peer} ${ev.peerSubject}`);
+  if (ev.fingerprint256) parts.push(`SHA-256 ${ev.fingerprint256}`);
+  if (ev.verified === true) parts.push(w.verified);
+  if (ev.verified === false) parts.push(`${w.notVerified}${ev.reason ? ` (${ev.reason})` : ''}`);
+  else if (ev.reason && ev.version === undefined) parts.push(`${w.failed}: ${ev.reason}`);
+  return `TLS ${ev.leg === 'client' ? w.clientLeg : w.upstreamLeg}: ${parts.join(', ')}`;
+}
+
+/** `AUTH LOGIN user=alice password=s3cret (success)`. */
+export function describeAuth(ev: AuthRecord, lang: Lang): string {
+  const w = words(lang);
+  const show = (s: string) => displayBytes(Buffer.from(s, 'utf8'));
+  const parts = [`AUTH ${ev.mechanism}`];
+  if (ev.authzid) parts.push(`${w.authzid}=${show(ev.authzid)}`);
+  if (ev.username !== undefined) parts.push(`${w.user}=${show(ev.username)}`);
+  if (ev.password !== undefined) parts.push(`${w.password}=${show(ev.password)}`);
+  if (ev.token !== undefined) parts.push(`${w.token}=${show(ev.token)}`);
+  if (ev.proof !== undefined) parts.push(`${w.proof}=${show(ev.proof)}`);
+  if (ev.undecoded && ev.undecoded.length > 0) parts.push(`${w.undecoded}=${ev.undecoded.join(',')}`);
+  parts.push(`(${w.results[ev.result] ?? ev.result})`);
+  return parts.join(' ');
+}
