@@ -157,8 +157,9 @@ export class Pop3Codec implements Codec {
         continue;
       }
       if (r.kind === 'overflow') {
-        if (!this.sides.inLongLine('server')) this.longStatusLine(r.bytes);
+        const starts = !this.sides.inLongLine('server');
         this.longLine('server', r.bytes);
+        if (starts) this.longStatusLine(r.bytes);
         continue;
       }
       if (this.sides.inLongLine('server')) {
@@ -216,6 +217,7 @@ export class Pop3Codec implements Codec {
     if (!status || status === '+') return;
     if (!this.greeted) {
       this.greeted = true;
+      if (status === '+OK') this.state('AUTHORIZATION');
       return;
     }
     const head = this.pending.shift();
