@@ -73,7 +73,7 @@ export interface CaTemplate {
 
 export function buildCaCertificate(template: CaTemplate): BuiltCertificate {
   const cert = forge.pki.createCertificate();
-  const now = (template.now ?? new Date()).getTime();
+  const now = wholeSeconds(template.now ?? new Date());
   cert.publicKey = toForgePublicKey(template.publicKey);
   cert.serialNumber = randomSerialHex();
   cert.validity.notBefore = new Date(now - BACKDATE_MS);
@@ -113,7 +113,7 @@ export interface LeafTemplate {
 
 export function buildLeafCertificate(template: LeafTemplate): BuiltCertificate {
   const cert = forge.pki.createCertificate();
-  const now = (template.now ?? new Date()).getTime();
+  const now = wholeSeconds(template.now ?? new Date());
   cert.publicKey = template.publicKey;
   cert.serialNumber = randomSerialHex();
   const notBefore = now - BACKDATE_MS;
@@ -171,6 +171,11 @@ export function fingerprint256(der: Buffer): string {
 export function toPem(der: Buffer): string {
   const body = der.toString('base64').replace(/.{64}/g, '$&\n').replace(/\n$/, '');
   return `-----BEGIN CERTIFICATE-----\n${body}\n-----END CERTIFICATE-----\n`;
+}
+
+/** X.509 times have one-second resolution; rounding here keeps our Dates equal to the certificate's. */
+function wholeSeconds(date: Date): number {
+  return Math.floor(date.getTime() / 1000) * 1000;
 }
 
 function utf8(name: string, value: string): forge.pki.CertificateField {
