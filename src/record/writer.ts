@@ -90,6 +90,11 @@ export class RecordingWriter extends EventEmitter {
     return this.failure;
   }
 
+  /** Bytes accepted by write() and not yet confirmed on disk (bounded when callers honour needsDrain). */
+  get bufferedBytes(): number {
+    return this.pendingBytes + this.inflightBytes;
+  }
+
   get needsDrain(): boolean {
     return this.pendingBytes + this.inflightBytes > this.highWaterMark;
   }
