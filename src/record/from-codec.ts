@@ -2,6 +2,7 @@
 // supplies the time and whether the bytes travelled inside TLS; the recording keeps the unit's
 // exact bytes as UTF-8 text when printable, else as base64.
 
+import { isUtf8 } from 'node:buffer';
 import { isPrintableUtf8 } from '../core/bytes.js';
 import type { CodecEvent, UnitEvent } from '../protocol/types.js';
 import type { AuthRecord, RecordEvent, UnitRecord } from './schema.js';
@@ -13,7 +14,9 @@ export function roundTime(t: number): number {
 
 /** `text` when printable UTF-8, else `b64`: exactly one of them. */
 export function encodeUnitBytes(bytes: Buffer): { text: string } | { b64: string } {
-  return isPrintableUtf8(bytes) ? { text: bytes.toString('utf8') } : { b64: bytes.toString('base64') };
+  // core's isPrintableUtf8 looks for Buffer.isUtf8, which Node 20 does not have (it is the
+  // node:buffer export), so it passes invalid UTF-8: check validity here too, or text would lose bytes.
+  return isPrintableUtf8(bytes) && isUtf8(bytes) ? { text: bytes.toString('utf8') } : { b64: bytes.toString('base64') };
 }
 
 export function recordEventFromCodec(ev: CodecEvent, t: number, opts: { tls: boolean }): RecordEvent {
