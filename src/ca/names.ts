@@ -22,6 +22,8 @@ export function defaultLocalNames(): string[] {
 // SNI values carry them. A wildcard is only allowed as the whole leftmost label (RFC 6125 §6.4.3).
 const DNS_NAME = /^(\*\.)?([a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?)(\.[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?)*$/;
 
+const URL_SYNTAX = /[\s/\\?#@:%[\]<>^|]/;
+
 /** Canonical form of one name, or undefined when it is neither a DNS name nor an IP literal. */
 export function normalizeName(raw: string): LeafName | undefined {
   let text = raw.trim();
@@ -32,6 +34,8 @@ export function normalizeName(raw: string): LeafName | undefined {
   if (family === 4) return { kind: 'ip', value: text };
   if (family === 6) return { kind: 'ip', value: canonicalIPv6(text) };
   if (text.endsWith('.')) text = text.slice(0, -1);
+  // domainToASCII parses a URL host: it would turn `a/b` into `a` and decode `%41`. Refuse first.
+  if (URL_SYNTAX.test(text)) return undefined;
   const wildcard = text.startsWith('*.');
   const ascii = domainToASCII(wildcard ? text.slice(2) : text);
   if (!ascii) return undefined;
