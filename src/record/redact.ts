@@ -113,7 +113,9 @@ export class Redactor {
       }
       const value = line.slice(pos, a.end);
       if (arg === 1) {
+        // Notes may quote the wire form (with its escapes) or the unescaped value: learn both.
         this.learn(Buffer.from(a.value, 'latin1').toString('utf8'));
+        this.learn(Buffer.from(value.replace(/^"|"$/g, ''), 'latin1').toString('utf8'));
         out += value.startsWith('"') ? `"${MASK}"` : MASK;
       } else out += value;
       pos = a.end;
