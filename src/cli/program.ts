@@ -4,6 +4,7 @@
 
 import { Command, CommanderError } from 'commander';
 import { MailtapError } from '../core/errors.js';
+import { MAILTAP_VERSION } from '../core/version.js';
 import { register as registerCa } from './commands/ca.js';
 import { register as registerProxy } from './commands/proxy.js';
 import { register as registerReplay } from './commands/replay.js';
@@ -14,7 +15,7 @@ import { register as registerDemo } from './commands/demo.js';
 export function buildProgram(): Command {
   const program = new Command('mailtap')
     .description('TLS-aware intercepting proxy, recorder and replayer for SMTP, POP3 and IMAP')
-    .version('0.1.0')
+    .version(MAILTAP_VERSION)
     .showHelpAfterError(false)
     .configureOutput({
       // One clear line for usage errors, not a wall of help.

@@ -1,16 +1,123 @@
-// Placeholder: the `proxy` command family is being built (see the issue tracker). It says so
-// plainly and exits non-zero rather than pretending.
+// `mailtap proxy [UPSTREAM ...] [--route LISTEN=UPSTREAM ...]`: the main job. Parses routes and
+// options (or --config FILE with the same settings as JSON), starts the proxy, prints the live
+// view, and on SIGINT/SIGTERM closes listeners and finalises every recording before exiting 0.
 
+import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { MailtapError } from '../../core/errors.js';
+import { routeForUpstream, parseRoute, type Route } from '../../core/mail-url.js';
+import { startProxy } from '../../session/proxy.js';
+import { createLogger, type LogLevel } from '../logger.js';
+import { collect, langFromEnv, parseLang, parseLogLevel, parsePositiveInt } from '../usage.js';
+import { createLiveView } from '../live-view.js';
+
+interface ProxyCliOptions {
+  route?: string[];
+  certs?: string;
+  recordings?: string;
+  record?: boolean;
+  redact?: boolean;
+  insecure?: boolean;
+  upstreamCa?: string[];
+  lang?: 'en' | 'es';
+  json?: boolean;
+  quiet?: boolean;
+  logLevel?: LogLevel;
+  config?: string;
+  maxSessions?: number;
+  idleTimeout?: number;
+  connectTimeout?: number;
+}
 
 export function register(program: Command): void {
   program
     .command('proxy')
-    .description('proxy (not implemented yet)')
-    .allowUnknownOption()
-    .argument('[args...]')
-    .action(() => {
-      throw new MailtapError('E_USAGE', '"proxy" is not implemented yet in this build');
+    .description('intercept, decode and record mail sessions between a client and a server')
+    .argument('[upstream...]', 'upstream URLs (smtp://, submission://, smtps://, pop3://, pop3s://, imap://, imaps://); each listens on 127.0.0.1 at its default local port')
+    .option('--route <listen=upstream>', 'listen URL = upstream URL, e.g. smtp://127.0.0.1:3025=submission://mail.example.com:587 (repeatable)', collect)
+    .option('--certs <dir>', 'CA directory (created on first use)', 'certs')
+    .option('--recordings <dir>', 'where session recordings are written', 'recordings')
+    .option('--no-record', 'do not write recordings')
+    .option('--redact', 'mask passwords and tokens on screen and in recordings')
+    .option('--insecure', 'do not verify the upstream certificate')
+    .option('--upstream-ca <file>', 'extra CA certificate (PEM) to trust for upstream servers (repeatable)', collect)
+    .option('--lang <lang>', 'annotation language: en or es (default from the locale)', parseLang)
+    .option('--json', 'one JSON event per line on stdout instead of the human view')
+    .option('--quiet', 'print only session start and end')
+    .option('--log-level <level>', 'pino log level for stderr', parseLogLevel, 'warn' as LogLevel)
+    .option('--config <file>', 'read these settings from a JSON file (command-line flags win)')
+    .option('--max-sessions <n>', 'concurrent sessions before new ones are refused', parsePositiveInt)
+    .option('--idle-timeout <ms>', 'close a session silent this long', parsePositiveInt)
+    .option('--connect-timeout <ms>', 'upstream connect and TLS handshake timeout', parsePositiveInt)
+    .action(async (upstreams: string[], cliOptions: ProxyCliOptions, command: Command) => {
+      const fileOptions = cliOptions.config ? await readConfig(cliOptions.config) : {};
+      // Flags given on the command line win over the file; defaults lose to it.
+      const opts: ProxyCliOptions & { upstreams?: string[] } = { ...cliOptions };
+      for (const [key, value] of Object.entries(fileOptions)) {
+        const source = command.getOptionValueSource(key);
+        if (source !== 'cli' && key !== 'upstreams') (opts as Record<string, unknown>)[key] = value;
+      }
+      const routes: Route[] = [...upstreams, ...((fileOptions.upstreams as string[] | undefined) ?? [])].map(routeForUpstream);
+      for (const r of opts.route ?? []) routes.push(parseRoute(r));
+      if (routes.length === 0) throw new MailtapError('E_USAGE', 'proxy needs at least one UPSTREAM URL or --route LISTEN=UPSTREAM (see mailtap proxy --help)', { side: 'user' });
+      if (opts.json && opts.quiet) throw new MailtapError('E_USAGE', '--json and --quiet cannot be combined', { side: 'user' });
+
+      const logger = createLogger(opts.logLevel ?? 'warn');
+      const lang = opts.lang ?? langFromEnv();
+      const view = createLiveView({ mode: opts.json ? 'json' : opts.quiet ? 'quiet' : 'human', lang, redact: !!opts.redact, color: !!process.stdout.isTTY });
+      const proxy = await startProxy({
+        routes,
+        certs: opts.certs,
+        recordings: opts.record === false ? false : opts.recordings,
+        insecure: opts.insecure,
+        upstreamCa: opts.upstreamCa,
+        redact: !!opts.redact,
+        limits: {
+          ...(opts.maxSessions ? { maxSessions: opts.maxSessions } : {}),
+          ...(opts.idleTimeout ? { idleTimeoutMs: opts.idleTimeout } : {}),
+          ...(opts.connectTimeout ? { connectTimeoutMs: opts.connectTimeout } : {}),
+        },
+        observer: view,
+        logger,
+      });
+      if (!opts.json) {
+        for (const l of proxy.listeners) process.stdout.write(`=== listening on ${l.url} → ${routeLabel(l.route)}\n`);
+        process.stdout.write(`=== CA: ${proxy.ca.info.certPath} (trust it: mailtap ca show)\n`);
+      }
+      await waitForSignal();
+      if (!opts.json) process.stdout.write('=== shutting down: finishing sessions and recordings\n');
+      await proxy.close();
     });
+}
+
+function routeLabel(route: Route): string {
+  return `${route.upstream.scheme}://${route.upstream.host}:${route.upstream.port}`;
+}
+
+async function readConfig(path: string): Promise<Record<string, unknown>> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new MailtapError('E_USAGE', `cannot read --config ${path}: ${(err as Error).message}`, { side: 'user' });
+  }
+  try {
+    const parsed = JSON.parse(text) as unknown;
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('expected a JSON object');
+    return parsed as Record<string, unknown>;
+  } catch (err) {
+    throw new MailtapError('E_USAGE', `--config ${path} is not valid: ${(err as Error).message}`, { side: 'user' });
+  }
+}
+
+function waitForSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      process.removeListener('SIGINT', done);
+      process.removeListener('SIGTERM', done);
+      resolve();
+    };
+    process.once('SIGINT', done);
+    process.once('SIGTERM', done);
+  });
 }

@@ -1,0 +1,49 @@
+// The proxy's live view: turns session events into terminal lines (human transcript, one JSON
+// object per line with --json, or just session start/end with --quiet). Writes to stdout only.
+
+import type { SessionObserver } from '../session/session.js';
+import { TranscriptRenderer } from '../record/render-text.js';
+import { redactEvent } from '../record/redact.js';
+
+export interface LiveViewOptions {
+  mode: 'human' | 'json' | 'quiet';
+  lang: 'en' | 'es';
+  redact: boolean;
+  color: boolean;
+  out?: (text: string) => void;
+}
+
+export function createLiveView(options: LiveViewOptions): SessionObserver {
+  const out = options.out ?? ((text: string) => void process.stdout.write(text));
+  const renderers = new Map<string, TranscriptRenderer>();
+  const print = (text: string) => {
+    if (text) out(text.endsWith('\n') ? text : `${text}\n`);
+  };
+  if (options.mode === 'json') {
+    return {
+      start: (_id, header) => print(JSON.stringify(header)),
+      event: (id, ev) => print(JSON.stringify({ session: id, ...(options.redact ? redactEvent(ev) : ev) })),
+    };
+  }
+  if (options.mode === 'quiet') {
+    return {
+      start: (id, header) => print(`=== #${id} ${header.client.address}:${header.client.port} → ${header.upstream}`),
+      end: (id, close, path) => print(`=== #${id} closed: ${close.reason} (c2s ${close.bytes.c2s} B, s2c ${close.bytes.s2c} B)${path ? ` → ${path}` : ''}`),
+    };
+  }
+  return {
+    start: (id, header) => {
+      const r = new TranscriptRenderer({ lang: options.lang, color: options.color, redact: options.redact, sessionLabel: `#${id} ` });
+      renderers.set(id, r);
+      print(r.header(header));
+    },
+    event: (id, ev) => {
+      const r = renderers.get(id);
+      if (r) print(r.event(ev));
+    },
+    end: (id, _close, path) => {
+      renderers.delete(id);
+      if (path) print(`=== #${id} recording: ${path}`);
+    },
+  };
+}

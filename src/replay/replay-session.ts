@@ -1,0 +1,218 @@
+// One mock-server connection: greets from the recording, frames the live client with the same
+// codec the proxy uses (fed the live client bytes *and* the recorded server bytes we send, so it
+// knows when a body or a TLS upgrade begins), matches each client step, and sends the recorded
+// server units whose trigger has been reached. IMAP tags are rewritten to the client's own.
+
+import type { Socket } from 'node:net';
+import type { SecureContext, TLSSocket } from 'node:tls';
+import type { Logger } from 'pino';
+import { describeError } from '../core/errors.js';
+import type { CertificateAuthority } from '../ca/index.js';
+import type { Codec, CodecEvent, ProtocolModule } from '../protocol/types.js';
+import { wrapClient } from '../transport/tls-wrap.js';
+import { ClientStepTracker, type ClientStep } from './steps.js';
+import { mismatchMessage, mismatchReply, stepsMatch } from './mismatch.js';
+import type { ReplayScript } from './script.js';
+
+export interface ReplayOutcome {
+  /** Every recorded client step was matched, with no mismatch. */
+  matched: boolean;
+  recording: string;
+  stepsMatched: number;
+  stepsExpected: number;
+  mismatches: string[];
+}
+
+export interface ReplaySessionOptions {
+  /** Candidate scripts in order of preference; the first that keeps matching is served. */
+  scripts: ReplayScript[];
+  module: ProtocolModule;
+  ca: CertificateAuthority;
+  strict: boolean;
+  /** TLS mode of this listener (from --listen or the recording). */
+  implicitTls: boolean;
+  logger?: Logger;
+  timeoutMs?: number;
+}
+
+const LOCAL_NAMES = ['localhost', '127.0.0.1', '::1'];
+
+export class ReplaySession {
+  private socket: Socket;
+  private readonly codec: Codec;
+  private readonly tracker: ClientStepTracker;
+  private candidates: ReplayScript[];
+  private readonly next = new Map<ReplayScript, number>();
+  private readonly tagMap = new Map<string, string>();
+  private stepsDone = 0;
+  private readonly mismatches: string[] = [];
+  private upgrading = false;
+  private ended = false;
+  private resolve!: (o: ReplayOutcome) => void;
+  readonly outcome: Promise<ReplayOutcome>;
+
+  constructor(
+    raw: Socket,
+    private readonly options: ReplaySessionOptions,
+  ) {
+    this.socket = raw;
+    this.candidates = [...options.scripts];
+    for (const s of this.candidates) this.next.set(s, 0);
+    this.codec = options.module.createCodec({ tls: options.implicitTls });
+    this.tracker = new ClientStepTracker(options.module.protocol);
+    this.outcome = new Promise((r) => (this.resolve = r));
+    raw.setNoDelay(true);
+  }
+
+  async start(): Promise<void> {
+    try {
+      if (this.options.implicitTls) {
+        const { socket, secure } = wrapClient(this.socket, await this.tlsOptions());
+        this.socket = socket;
+        this.listen(socket);
+        await secure;
+      } else this.listen(this.socket);
+      this.flush();
+    } catch (err) {
+      this.fail(`TLS with the client failed: ${describeError(err)}`);
+      this.socket.destroy();
+    }
+  }
+
+  private get current(): ReplayScript {
+    return this.candidates[0]!;
+  }
+
+  private listen(socket: Socket): void {
+    socket.on('data', (chunk: Buffer) => {
+      if (!this.upgrading) this.handle(this.codec.feed('client', chunk));
+    });
+    socket.on('error', (err) => this.options.logger?.debug({ err: describeError(err) }, 'replay client socket error'));
+    socket.on('close', () => this.finish());
+    socket.on('end', () => {
+      this.handle(this.codec.end('client'));
+      socket.end();
+    });
+  }
+
+  private handle(events: CodecEvent[]): void {
+    for (const ev of events) {
+      if (ev.type === 'unit' && ev.side === 'client') {
+        const step = this.tracker.push(ev);
+        if (step) this.onStep(step);
+      } else if (ev.type === 'injection' && ev.side === 'client') {
+        this.options.logger?.warn({ bytes: ev.bytes.length }, 'replay: dropped plaintext the client pipelined after STARTTLS');
+      } else if (ev.type === 'upgrade-tls') {
+        void this.upgrade();
+      }
+    }
+  }
+
+  private onStep(step: ClientStep): void {
+    const matching = this.candidates.filter((s) => {
+      const expected = s.steps[this.stepsDone];
+      return expected !== undefined && stepsMatch(expected, step, this.options.strict);
+    });
+    if (matching.length === 0) {
+      const message = mismatchMessage(this.current.steps[this.stepsDone], step);
+      this.mismatches.push(message);
+      this.options.logger?.warn({ recording: this.current.name, step: this.stepsDone + 1 }, `replay mismatch: ${message}`);
+      this.send(mismatchReply(this.options.module.protocol, message, step));
+      return;
+    }
+    this.candidates = matching;
+    const expected = this.current.steps[this.stepsDone]!;
+    if (expected.tag && step.tag) this.tagMap.set(expected.tag, step.tag);
+    this.stepsDone += 1;
+    this.flush();
+  }
+
+  /** Send every unit of the served recording whose trigger is reached; keep the others' places. */
+  private flush(): void {
+    for (const script of this.candidates) {
+      let i = this.next.get(script)!;
+      while (!this.upgrading && i < script.server.length && script.server[i]!.trigger <= this.stepsDone) {
+        if (script === this.current) this.send(this.rewriteTag(script.server[i]!.bytes, script.server[i]!.tag));
+        i += 1;
+      }
+      this.next.set(script, i);
+    }
+    const script = this.current;
+    if (script.serverCloses && this.next.get(script) === script.server.length && this.stepsDone >= script.steps.length && !this.upgrading) {
+      this.socket.end();
+    }
+  }
+
+  private rewriteTag(bytes: Buffer, tag: string | undefined): Buffer {
+    if (!tag) return bytes;
+    const live = this.tagMap.get(tag);
+    if (!live || live === tag || !bytes.toString('latin1', 0, tag.length + 1).startsWith(`${tag} `)) return bytes;
+    return Buffer.concat([Buffer.from(live, 'latin1'), bytes.subarray(tag.length)]);
+  }
+
+  private send(bytes: Buffer): void {
+    if (this.socket.destroyed) return;
+    this.socket.write(bytes);
+    // Our own replies drive the codec too: it learns that DATA was accepted, that TLS begins.
+    this.handle(this.codec.feed('server', bytes));
+  }
+
+  private async upgrade(): Promise<void> {
+    this.upgrading = true;
+    const raw = this.socket;
+    raw.removeAllListeners('data');
+    raw.removeAllListeners('end');
+    raw.removeAllListeners('close');
+    try {
+      const { socket, secure } = wrapClient(raw, await this.tlsOptions());
+      this.socket = socket;
+      this.listen(socket);
+      this.upgrading = false;
+      await secure;
+      this.flush();
+    } catch (err) {
+      this.upgrading = false;
+      this.fail(`STARTTLS with the client failed: ${describeError(err)}`);
+      raw.destroy();
+    }
+  }
+
+  private async tlsOptions(): Promise<{ secureContext: SecureContext; SNICallback: (n: string, cb: (e: Error | null, c?: SecureContext) => void) => void; timeoutMs: number }> {
+    const { ca } = this.options;
+    const leaf = await ca.issue(LOCAL_NAMES);
+    return {
+      secureContext: leaf.secureContext,
+      SNICallback: (name, cb) => {
+        ca.issue([name, ...LOCAL_NAMES]).then(
+          (l) => cb(null, l.secureContext),
+          (err: Error) => cb(err),
+        );
+      },
+      timeoutMs: this.options.timeoutMs ?? 15_000,
+    };
+  }
+
+  private fail(message: string): void {
+    this.mismatches.push(message);
+    this.options.logger?.warn({ recording: this.current.name }, message);
+  }
+
+  private finish(): void {
+    if (this.ended) return;
+    this.ended = true;
+    const script = this.current;
+    const complete = this.stepsDone >= script.steps.length;
+    if (!complete && this.mismatches.length === 0) {
+      this.mismatches.push(`the client left after ${this.stepsDone} of ${script.steps.length} recorded steps`);
+    }
+    this.resolve({
+      matched: complete && this.mismatches.length === 0,
+      recording: script.name,
+      stepsMatched: this.stepsDone,
+      stepsExpected: script.steps.length,
+      mismatches: this.mismatches,
+    });
+  }
+}
+
+export type { TLSSocket };

@@ -1,0 +1,108 @@
+// One side of a proxied session: the socket currently carrying it (raw TCP, later maybe the
+// TLSSocket wrapped around it), its listeners, and flow control. Reading stops while any reason
+// to pause holds (the peer's buffer is full, the recorder is behind, a STARTTLS is in flight).
+
+import type { Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
+
+export interface LegHandlers {
+  data(chunk: Buffer): void;
+  end(): void;
+  close(): void;
+  error(err: Error): void;
+}
+
+export class Leg {
+  socket: Socket;
+  /** The raw TCP socket under any TLS layer. */
+  readonly raw: Socket;
+  tls: TLSSocket | undefined;
+  ended = false;
+  closed = false;
+  bytesIn = 0;
+  bytesOut = 0;
+  private readonly pauses = new Set<string>();
+  private readonly onData = (chunk: Buffer) => {
+    this.bytesIn += chunk.length;
+    this.handlers.data(chunk);
+  };
+  private readonly onEnd = () => {
+    this.ended = true;
+    this.handlers.end();
+  };
+  private readonly onClose = () => {
+    this.closed = true;
+    this.handlers.close();
+  };
+  private readonly onError = (err: Error) => this.handlers.error(err);
+
+  constructor(raw: Socket, private readonly handlers: LegHandlers) {
+    this.raw = raw;
+    this.socket = raw;
+  }
+
+  /** Start listening on `socket` (the raw one, or a TLS wrapper of it). */
+  attach(socket: Socket, tls?: TLSSocket): void {
+    this.detach();
+    this.socket = socket;
+    this.tls = tls;
+    socket.on('data', this.onData);
+    socket.on('end', this.onEnd);
+    socket.on('close', this.onClose);
+    socket.on('error', this.onError);
+    if (this.pauses.size) socket.pause();
+    else socket.resume();
+  }
+
+  /** Stop listening (before wrapping the socket in TLS); the socket stays open. */
+  detach(): void {
+    const s = this.socket;
+    s.removeListener('data', this.onData);
+    s.removeListener('end', this.onEnd);
+    s.removeListener('close', this.onClose);
+    s.removeListener('error', this.onError);
+    s.pause();
+  }
+
+  write(bytes: Buffer): boolean {
+    this.bytesOut += bytes.length;
+    return this.socket.write(bytes);
+  }
+
+  get needsDrain(): boolean {
+    return this.socket.writableNeedDrain;
+  }
+
+  pause(reason: string): void {
+    this.pauses.add(reason);
+    this.socket.pause();
+  }
+
+  resume(reason: string): void {
+    this.pauses.delete(reason);
+    if (this.pauses.size === 0 && !this.socket.destroyed) this.socket.resume();
+  }
+
+  /** Half-close: no more bytes from us, after what is queued has been sent. */
+  end(): void {
+    if (!this.socket.destroyed && !this.socket.writableEnded) this.socket.end();
+  }
+
+  /** Abort with a TCP reset when possible, so a peer's reset reaches the other peer as a reset. */
+  reset(): void {
+    const raw = this.raw as Socket & { resetAndDestroy?: () => void };
+    if (!raw.destroyed && typeof raw.resetAndDestroy === 'function') {
+      try {
+        raw.resetAndDestroy();
+      } catch {
+        raw.destroy();
+      }
+    } else raw.destroy();
+    if (this.socket !== raw) this.socket.destroy();
+  }
+
+  destroy(): void {
+    this.socket.destroy();
+    if (this.socket !== this.raw) this.raw.destroy();
+  }
+}

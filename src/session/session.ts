@@ -1,0 +1,404 @@
+// One proxied session: a client leg, an upstream leg, the protocol codec watching both, and the
+// recording. Bytes are forwarded as the codec frames them (units), so the codec decides where a
+// STARTTLS boundary falls; the protocol state, never sniffing, decides when TLS starts.
+// Failures are answered in-protocol (421 / -ERR / * BYE / 454) and recorded with their cause.
+
+import type { Socket } from 'node:net';
+import type { TLSSocket, SecureContext } from 'node:tls';
+import { performance } from 'node:perf_hooks';
+import type { Logger } from 'pino';
+import { MailtapError, describeError } from '../core/errors.js';
+import type { Limits } from '../core/limits.js';
+import { formatMailUrl, type Route } from '../core/mail-url.js';
+import type { CertificateAuthority } from '../ca/index.js';
+import type { Codec, CodecEvent, ProtocolModule, Side, UpgradeTlsEvent } from '../protocol/types.js';
+import type { RecordEvent, RecordHeader, CloseEvent } from '../record/schema.js';
+import { recordEventFromCodec } from '../record/from-codec.js';
+import { RecordingWriter } from '../record/writer.js';
+import { redactEvent } from '../record/redact.js';
+import { connectUpstream } from '../transport/connect.js';
+import { wrapClient, wrapUpstream } from '../transport/tls-wrap.js';
+import { peerCertificateNames, tlsInfoOf } from '../transport/tls-info.js';
+import type { UpstreamTrust } from '../transport/upstream-trust.js';
+import { Leg } from './leg.js';
+
+export interface SessionObserver {
+  start?(id: string, header: RecordHeader): void;
+  event?(id: string, event: RecordEvent): void;
+  end?(id: string, close: CloseEvent, recordingPath: string | undefined): void;
+}
+
+export interface SessionOptions {
+  id: string;
+  route: Route;
+  module: ProtocolModule;
+  ca: CertificateAuthority;
+  trust: UpstreamTrust;
+  limits: Limits;
+  /** Directory for recordings; undefined with --no-record. */
+  recordingsDir?: string;
+  observer?: SessionObserver;
+  redact?: boolean;
+  logger?: Logger;
+  /** Names of the upstream certificate seen before on this route, reused for the leaf. */
+  knownUpstreamNames?: string[];
+  onUpstreamNames?: (names: string[]) => void;
+  version: string;
+}
+
+const LOCAL_NAMES = ['localhost', '127.0.0.1', '::1'];
+
+export class ProxySession {
+  readonly id: string;
+  readonly done: Promise<void>;
+  private resolveDone!: () => void;
+  private readonly started = performance.now();
+  private readonly codec: Codec;
+  private readonly client: Leg;
+  private upstream: Leg | undefined;
+  private writer: RecordingWriter | undefined;
+  private finished = false;
+  private upgrading = false;
+  private closeReason: string | undefined;
+  private upstreamNames: string[];
+  private readonly idleTimer: NodeJS.Timeout;
+
+  constructor(
+    clientSocket: Socket,
+    private readonly options: SessionOptions,
+  ) {
+    this.id = options.id;
+    this.done = new Promise((resolve) => (this.resolveDone = resolve));
+    this.codec = options.module.createCodec({ limits: options.limits, tls: options.route.listen.tls === 'implicit' });
+    this.upstreamNames = options.knownUpstreamNames ?? [];
+    clientSocket.setNoDelay(true);
+    this.client = new Leg(clientSocket, this.handlersFor('client'));
+    this.client.pause('connecting');
+    this.client.attach(clientSocket);
+    this.idleTimer = setTimeout(() => this.finish(`idle for ${options.limits.idleTimeoutMs} ms`, 'E_IDLE_TIMEOUT'), options.limits.idleTimeoutMs);
+    this.idleTimer.unref();
+  }
+
+  /** Runs the session until both legs are closed; never rejects. */
+  async run(): Promise<void> {
+    try {
+      await this.openRecording();
+      await this.connect();
+    } catch (err) {
+      this.logError(err);
+      this.finish(describeError(err));
+    }
+    return this.done;
+  }
+
+  /** Graceful stop (SIGINT): flush what is queued, half-close both legs, finalise the recording. */
+  shutdown(reason = 'mailtap is shutting down'): void {
+    this.closeReason ??= reason;
+    this.client.end();
+    this.upstream?.end();
+    setTimeout(() => this.finish(reason), 2000).unref();
+  }
+
+  // ── setup ────────────────────────────────────────────────────────────────
+
+  private header(): RecordHeader {
+    const { route } = this.options;
+    return {
+      format: 'mailtap-recording',
+      version: 1,
+      protocol: this.options.module.protocol,
+      session: this.id,
+      start: new Date().toISOString(),
+      client: { address: this.client.raw.remoteAddress ?? '', port: this.client.raw.remotePort ?? 0 },
+      listen: formatMailUrl(route.listen),
+      upstream: formatMailUrl(route.upstream),
+      clientTls: route.listen.tls === 'implicit' ? 'implicit' : 'starttls',
+      upstreamTls: route.upstream.tls === 'implicit' ? 'implicit' : 'starttls',
+      mailtap: this.options.version,
+      ...(this.options.redact ? { redacted: true } : {}),
+    } as RecordHeader;
+  }
+
+  private async openRecording(): Promise<void> {
+    const header = this.header();
+    this.options.observer?.start?.(this.id, header);
+    if (!this.options.recordingsDir) return;
+    try {
+      this.writer = await RecordingWriter.open(this.options.recordingsDir, header);
+      this.writer.on('error', (err: unknown) => this.options.logger?.error({ err: describeError(err), session: this.id }, 'recording failed; the session goes on unrecorded'));
+      this.writer.on('drain', () => {
+        this.client.resume('recorder');
+        this.upstream?.resume('recorder');
+      });
+    } catch (err) {
+      // The mail matters more than the recording: go on, loudly.
+      this.options.logger?.error({ err: describeError(err), session: this.id }, 'cannot open the recording; the session goes on unrecorded');
+    }
+  }
+
+  private async connect(): Promise<void> {
+    const { route, trust, limits } = this.options;
+    this.emit({ type: 'connect', dir: 'proxy', message: `client ${this.client.raw.remoteAddress}:${this.client.raw.remotePort} → ${formatMailUrl(route.upstream)}` } as RecordEvent);
+    let upstreamFailure: unknown;
+    try {
+      const conn = await connectUpstream(route.upstream, trust, limits.connectTimeoutMs);
+      const leg = new Leg(conn.raw, this.handlersFor('server'));
+      this.upstream = leg;
+      if (conn.tls) {
+        leg.attach(conn.tls, conn.tls);
+        this.noteUpstreamTls(conn.tls);
+      } else leg.attach(conn.raw);
+    } catch (err) {
+      upstreamFailure = err;
+    }
+    if (this.finished) return;
+    if (route.listen.tls === 'implicit') {
+      const { socket, secure } = wrapClient(this.client.raw, await this.clientTlsOptions());
+      this.client.detach();
+      try {
+        await secure;
+      } catch (err) {
+        this.upstream?.destroy();
+        throw err;
+      }
+      this.client.attach(socket, socket);
+      this.emit({ type: 'tls', dir: 'proxy', ...tlsInfoOf(socket, 'client') } as RecordEvent);
+    }
+    if (upstreamFailure) {
+      this.refuse(this.options.module.upstreamFailure(oneLine(describeError(upstreamFailure))), upstreamFailure);
+      return;
+    }
+    this.client.resume('connecting');
+  }
+
+  private async clientTlsOptions(): Promise<{ secureContext: SecureContext; SNICallback: (n: string, cb: (e: Error | null, c?: SecureContext) => void) => void; timeoutMs: number }> {
+    const leaf = await this.options.ca.issue(this.leafNames());
+    return {
+      secureContext: leaf.secureContext,
+      SNICallback: (servername, cb) => {
+        this.options.ca.issue(this.leafNames(servername)).then(
+          (leaf) => cb(null, leaf.secureContext),
+          (err: Error) => cb(err),
+        );
+      },
+      timeoutMs: this.options.limits.connectTimeoutMs,
+    };
+  }
+
+  /** What the client may have asked for: its SNI, the upstream's names, and the local names. */
+  private leafNames(sni?: string): string[] {
+    const { route } = this.options;
+    const names = [sni, route.upstream.host, ...this.upstreamNames, route.listen.host, ...LOCAL_NAMES].filter((n): n is string => !!n && n !== '0.0.0.0' && n !== '::');
+    return [...new Set(names.map((n) => n.toLowerCase()))].slice(0, 64);
+  }
+
+  private noteUpstreamTls(socket: TLSSocket): void {
+    const names = peerCertificateNames(socket);
+    if (names.length) {
+      this.upstreamNames = names;
+      this.options.onUpstreamNames?.(names);
+    }
+    const sni = this.options.route.upstream.host;
+    this.emit({ type: 'tls', dir: 'proxy', ...tlsInfoOf(socket, 'upstream', sni) } as RecordEvent);
+  }
+
+  /** Answer the client in-protocol, record why, close. */
+  private refuse(reply: Buffer, cause: unknown): void {
+    this.emit({ type: 'error', dir: 'proxy', code: (cause as MailtapError).code ?? 'E_PROTOCOL', message: describeError(cause) } as RecordEvent);
+    this.logError(cause);
+    const sock = this.client.socket;
+    if (!sock.destroyed) sock.end(reply);
+    this.finish(describeError(cause));
+  }
+
+  // ── the data path ───────────────────────────────────────────────────────
+
+  private handlersFor(side: Side) {
+    return {
+      data: (chunk: Buffer) => this.onData(side, chunk),
+      end: () => this.onEnd(side),
+      close: () => this.onClose(side),
+      error: (err: Error) => this.onError(side, err),
+    };
+  }
+
+  private onData(side: Side, chunk: Buffer): void {
+    if (this.finished || this.upgrading) return;
+    this.idleTimer.refresh();
+    this.dispatch(this.codec.feed(side, chunk));
+  }
+
+  private dispatch(events: CodecEvent[]): void {
+    let upgrade: UpgradeTlsEvent | undefined;
+    for (const ev of events) if (ev.type === 'upgrade-tls') upgrade = ev;
+    if (upgrade) {
+      void this.startTls(events, upgrade);
+      return;
+    }
+    const upstream = this.upstream;
+    if (!upstream) return;
+    const client = this.client;
+    client.socket.cork();
+    upstream.socket.cork();
+    for (const ev of events) {
+      if (ev.type === 'unit') (ev.side === 'client' ? upstream : client).write(ev.bytes);
+      this.record(ev);
+    }
+    client.socket.uncork();
+    upstream.socket.uncork();
+    this.applyBackpressure();
+  }
+
+  private applyBackpressure(): void {
+    const upstream = this.upstream!;
+    if (upstream.needsDrain) {
+      this.client.pause('upstream-full');
+      upstream.socket.once('drain', () => this.client.resume('upstream-full'));
+    }
+    if (this.client.needsDrain) {
+      upstream.pause('client-full');
+      this.client.socket.once('drain', () => upstream.resume('client-full'));
+    }
+    if (this.writer?.needsDrain) {
+      this.client.pause('recorder');
+      upstream.pause('recorder');
+    }
+  }
+
+  /**
+   * STARTTLS/STLS accepted by the server: hold its reply, handshake with the server first (so a
+   * failure can still be answered in-protocol and the server's names go into our leaf), then
+   * release the reply and wrap the client's socket in the same tick.
+   */
+  private async startTls(events: CodecEvent[], upgrade: UpgradeTlsEvent): Promise<void> {
+    const upstream = this.upstream!;
+    const client = this.client;
+    this.upgrading = true;
+    client.detach();
+    upstream.detach();
+    const held: Buffer[] = [];
+    let seenUpgrade = false;
+    for (const ev of events) {
+      if (ev === upgrade) seenUpgrade = true;
+      else if (ev.type === 'unit') {
+        if (ev.side === 'server' && !seenUpgrade) held.push(ev.bytes);
+        else (ev.side === 'client' ? upstream : client).write(ev.bytes);
+      }
+      this.record(ev);
+    }
+    let upstreamTls: TLSSocket;
+    try {
+      upstreamTls = await wrapUpstream(upstream.raw, { host: this.options.route.upstream.host, trust: this.options.trust, timeoutMs: this.options.limits.connectTimeoutMs });
+    } catch (err) {
+      this.upgrading = false;
+      this.refuse(upgrade.refusal(oneLine(describeError(err))), err);
+      upstream.destroy();
+      return;
+    }
+    if (this.finished) return;
+    upstream.attach(upstreamTls, upstreamTls);
+    this.noteUpstreamTls(upstreamTls);
+    let tlsOptions;
+    try {
+      tlsOptions = await this.clientTlsOptions();
+    } catch (err) {
+      this.upgrading = false;
+      this.refuse(upgrade.refusal('mailtap could not issue a certificate'), err);
+      return;
+    }
+    for (const bytes of held) client.write(bytes);
+    const { socket, secure } = wrapClient(client.raw, tlsOptions);
+    client.attach(socket, socket);
+    this.upgrading = false;
+    try {
+      await secure;
+      this.emit({ type: 'tls', dir: 'proxy', ...tlsInfoOf(socket, 'client') } as RecordEvent);
+    } catch (err) {
+      this.emit({ type: 'error', dir: 'proxy', code: 'E_CLIENT_TLS', message: describeError(err) } as RecordEvent);
+      this.logError(err);
+      this.finish(describeError(err));
+    }
+  }
+
+  private onEnd(side: Side): void {
+    if (this.finished) return;
+    this.dispatch(this.codec.end(side));
+    // Propagate the half-close so the peer sees EOF exactly where the other side stopped.
+    (side === 'client' ? this.upstream : this.client)?.end();
+    if (this.client.ended && (!this.upstream || this.upstream.ended)) this.finish(this.closeReason ?? 'both sides closed');
+  }
+
+  private onClose(side: Side): void {
+    if (this.finished || this.upgrading) return;
+    const other = side === 'client' ? this.upstream : this.client;
+    const leg = side === 'client' ? this.client : this.upstream;
+    if (leg && !leg.ended) {
+      // Closed without a FIN (reset or destroyed): pass the reset on.
+      other?.reset();
+      this.finish(this.closeReason ?? `${side === 'client' ? 'client' : 'server'} connection reset`);
+      return;
+    }
+    if (!other || other.closed || other.ended) this.finish(this.closeReason ?? `${side === 'client' ? 'client' : 'server'} closed the connection`);
+  }
+
+  private onError(side: Side, err: Error): void {
+    if (this.finished) return;
+    this.closeReason ??= `${side === 'client' ? 'client' : 'server'} error: ${describeError(err)}`;
+    this.emit({ type: 'error', dir: 'proxy', code: side === 'client' ? 'E_CLIENT' : 'E_UPSTREAM_CLOSED', message: describeError(err) } as RecordEvent);
+  }
+
+  // ── recording and the end ───────────────────────────────────────────────
+
+  private now(): number {
+    return Math.round((performance.now() - this.started) * 10) / 10;
+  }
+
+  private record(ev: CodecEvent): void {
+    if (ev.type === 'upgrade-tls' && !this.writer && !this.options.observer?.event) return;
+    const tls = ev.type === 'unit' ? (ev.side === 'client' ? !!this.client.tls : !!this.upstream?.tls) : false;
+    this.emit(recordEventFromCodec(ev, this.now(), { tls }));
+  }
+
+  private emit(event: RecordEvent): void {
+    if (event.t === undefined) (event as { t: number }).t = this.now();
+    if (this.options.redact) event = redactEvent(event);
+    this.writer?.write(event);
+    this.options.observer?.event?.(this.id, event);
+  }
+
+  private finish(reason: string, code?: string): void {
+    if (this.finished) return;
+    this.finished = true;
+    clearTimeout(this.idleTimer);
+    if (code) this.emit({ type: 'error', dir: 'proxy', code, message: reason } as RecordEvent);
+    this.client.destroy();
+    this.upstream?.destroy();
+    const close = {
+      t: this.now(),
+      dir: 'proxy',
+      type: 'close',
+      reason,
+      bytes: { c2s: this.upstream?.bytesOut ?? 0, s2c: this.client.bytesOut },
+    } as CloseEvent;
+    this.options.observer?.event?.(this.id, close);
+    const path = this.writer?.path;
+    const closing = this.writer ? this.writer.close(close) : Promise.resolve();
+    closing
+      .catch((err: unknown) => this.logError(err))
+      .finally(() => {
+        this.options.observer?.end?.(this.id, close, path);
+        this.resolveDone();
+      });
+  }
+
+  private logError(err: unknown): void {
+    const log = this.options.logger;
+    if (!log) return;
+    const code = err instanceof MailtapError ? err.code : undefined;
+    log.warn({ session: this.id, code, err: describeError(err) }, describeError(err));
+  }
+}
+
+function oneLine(text: string): string {
+  return text.replace(/[\r\n]+/g, ' ').slice(0, 300);
+}
