@@ -19,7 +19,7 @@ export function register(program: Command): void {
     .option('--force', 'replace an existing CA (clients must then trust the new one)')
     .option('--cn <name>', 'common name of the CA (default: "mailtap CA (HOST, DATE)")')
     .option('--days <n>', 'validity of the CA in days (default: 3650)', parsePositiveInt)
-    .option('--permit <domain...>', 'add X.509 name constraints: the CA can only vouch for these domains (and loopback)')
+    .option('--permit <domain...>', 'add X.509 name constraints: the CA only vouches for these domains or IP/prefixes (plus localhost and loopback)')
     .action(async (options: { dir: string; force?: boolean; cn?: string; days?: number; permit?: string[] }) => {
       const authority = await CertificateAuthority.init(options.dir, {
         ...(options.force ? { force: true } : {}),
