@@ -137,9 +137,10 @@ function dataNote(r: Extract<ParsedResponse, { kind: 'untagged' }>): Note {
     }
     case 'LIST':
     case 'LSUB': {
-      const m = /^\(([^)]*)\)\s+(NIL|"(?:[^"\\]|\\.)*")\s+(.*)$/i.exec(r.text);
+      // The lab guide shows `(\Marked) (\HasNoChildren)`: accept several attribute groups.
+      const m = /^((?:\([^)]*\)\s*)+)\s*(NIL|"(?:[^"\\]|\\.)*")\s+(.*)$/i.exec(r.text);
       if (m) {
-        const attrs = m[1]!.trim() || 'none';
+        const attrs = m[1]!.replace(/[()]/g, ' ').trim().replace(/\s+/g, ' ') || 'none';
         return note(`Mailbox ${m[3]} (attributes: ${attrs}; hierarchy delimiter ${m[2]})`, `Buzón ${m[3]} (atributos: ${attrs}; delimitador de jerarquía ${m[2]})`);
       }
       return note(`Mailbox listing: ${t}`, `Listado de buzones: ${t}`);
