@@ -39,7 +39,7 @@ describe('command notes', () => {
     ['1 list "" "*"\r\n', /lists every mailbox/, /lista todos los buzones/],
     ['a fetch 1 body[]\r\n', /whole message content.*message 1.*sequence number/, /contenido completo del mensaje.*mensaje 1/],
     ['a UID FETCH 42 BODY.PEEK[]\r\n', /UID 42.*stable/, /UID 42.*estables/],
-    ['a STORE 1 +FLAGS (\\Deleted)\r\n', /marks message 1 .*for deletion.*EXPUNGE (or CLOSE) then removes them/, /marca el mensaje 1 .*para borrar.*EXPUNGE/],
+    ['a STORE 1 +FLAGS (\\Deleted)\r\n', /marks message 1 .*for deletion.*EXPUNGE \(or CLOSE\) then removes them/, /marca el mensaje 1 .*para borrar.*EXPUNGE/],
     ['a EXPUNGE\r\n', /removes the messages flagged \\Deleted/, /borra definitivamente/],
     ['1 login "usuario" "contraseña"\r\n', /logs in as "usuario"/, /como "usuario"/],
     ['a SEARCH UNSEEN\r\n', /sequence numbers/, /números de secuencia/],
