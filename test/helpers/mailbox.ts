@@ -73,6 +73,18 @@ export class MailFolder {
 export class MailStore {
   readonly folders = new Map<string, MailFolder>();
   private nextValidity = Math.floor(Date.now() / 1000) % 1_000_000_000;
+  private readonly watchers = new Set<() => void>();
+
+  /** Runs `fn` after every change announced with `changed()` (IMAP IDLE uses it); returns an unwatch. */
+  watch(fn: () => void): () => void {
+    this.watchers.add(fn);
+    return () => this.watchers.delete(fn);
+  }
+
+  /** Announces that messages were added or removed, so idling sessions can report it. */
+  changed(): void {
+    for (const fn of [...this.watchers]) fn();
+  }
 
   constructor(initial: Buffer[] = []) {
     const inbox = this.create('INBOX')!;

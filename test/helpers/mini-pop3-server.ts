@@ -248,7 +248,7 @@ class Pop3Session {
   private quit(): 'stop' {
     if (this.phase === 'transaction') {
       // UPDATE state (RFC 1939 §6): only now do deletions reach the store.
-      this.store.inbox.remove([...this.deleted].map((i) => this.drop[i]!));
+      if (this.store.inbox.remove([...this.deleted].map((i) => this.drop[i]!)) > 0) this.store.changed();
     }
     this.ok('bye');
     this.close();
