@@ -83,9 +83,9 @@ export function renderMarkdown(rec: Recording, opts: { lang: Lang; redact: boole
   return out.join('\n');
 }
 
-/** Text safe inside a table cell: pipes escaped, line breaks as <br>. */
+/** Text safe inside a table cell: HTML and Markdown punctuation escaped (so `*x*` stays literal), line breaks as <br>. */
 function cell(s: string): string {
-  return escapeHtml(s).replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
+  return escapeHtml(s).replace(/[\\`*_[\]~|]/g, '\\$&').replace(/\r?\n/g, '<br>');
 }
 
 /** Wire text as inline code in a cell; <code> (not backticks) so any byte sequence is safe. */

@@ -5,7 +5,7 @@
 import { formatBytes } from '../core/bytes.js';
 import type { Lang } from '../core/note.js';
 import type { Protocol } from '../protocol/types.js';
-import { displayBytes } from '../sasl/base64.js';
+import { isUtf8 } from 'node:buffer';
 import { BodySummary } from './body-summary.js';
 import { unitBytes } from './reader.js';
 import { Redactor } from './redact.js';
@@ -115,7 +115,7 @@ export class TranscriptBuilder {
         out.push({ marker: '===', lines: [describeAuth(ev, this.lang)], note: this.note(ev), t });
         break;
       case 'injection': {
-        const dropped = displayBytes(Buffer.from(ev.dropped, 'base64'));
+        const dropped = showBytes(Buffer.from(ev.dropped, 'base64'));
         const shown = dropped.length > 120 ? dropped.slice(0, 117) + '...' : dropped;
         out.push({ marker: '***', lines: [`${w.injection(ev.length, w.sides[ev.from])}: "${shown}"`], note: this.note(ev), t });
         break;
@@ -216,7 +216,7 @@ export function displayLines(bytes: Buffer, lang: Lang = 'en'): string[] {
     if (lines.length < MAX_LINES) {
       const lineEnd = end > from && bytes[end - 1] === 0x0d && nl > end ? end - 1 : end;
       const cut = Math.min(lineEnd, from + MAX_LINE_CHARS);
-      let shown = displayBytes(bytes.subarray(from, cut));
+      let shown = showBytes(bytes.subarray(from, cut));
       if (cut < lineEnd) shown += ` ... (+${lineEnd - cut} bytes)`;
       lines.push(shown);
     }
@@ -224,6 +224,26 @@ export function displayLines(bytes: Buffer, lang: Lang = 'en'): string[] {
   }
   if (total > MAX_LINES) lines.push(WORDS[lang].more(total - MAX_LINES));
   return lines.length > 0 ? lines : [''];
+}
+
+/**
+ * Bytes as one readable line: control bytes and invalid UTF-8 escaped (`\0`, `\r`, `\xff`).
+ * Unlike sasl's displayBytes a backslash stays single, so IMAP flags read `\Seen`, as on the wire.
+ */
+export function showBytes(bytes: Buffer): string {
+  const utf8 = isUtf8(bytes);
+  const text = utf8 ? bytes.toString('utf8') : bytes.toString('latin1');
+  let out = '';
+  for (const ch of text) {
+    const code = ch.codePointAt(0)!;
+    if (code === 0) out += '\\0';
+    else if (code === 0x0a) out += '\\n';
+    else if (code === 0x0d) out += '\\r';
+    else if (code === 0x09) out += '\\t';
+    else if (code < 0x20 || code === 0x7f || (!utf8 && code >= 0x80)) out += `\\x${code.toString(16).padStart(2, '0')}`;
+    else out += ch;
+  }
+  return out;
 }
 
 export function describeTls(ev: TlsRecord, lang: Lang): string {
@@ -243,7 +263,7 @@ export function describeTls(ev: TlsRecord, lang: Lang): string {
 /** `AUTH LOGIN user=alice password=s3cret (success)`. */
 export function describeAuth(ev: AuthRecord, lang: Lang): string {
   const w = words(lang);
-  const show = (s: string) => displayBytes(Buffer.from(s, 'utf8'));
+  const show = (s: string) => showBytes(Buffer.from(s, 'utf8'));
   const parts = [`AUTH ${ev.mechanism}`];
   if (ev.authzid) parts.push(`${w.authzid}=${show(ev.authzid)}`);
   if (ev.username !== undefined) parts.push(`${w.user}=${show(ev.username)}`);
