@@ -11,7 +11,7 @@ import type { SaslCredentials } from '../../sasl/types.js';
 import type { Codec, CodecEvent, CodecOptions, Side } from '../types.js';
 import { authEvent, loginCredentials, LOGIN_MECHANISM, MAX_CAPTURED_LITERAL } from './auth.js';
 import { commandNote, continuationNote, type CommandInfo } from './command-notes.js';
-import { garbage, literalNote, passThroughNote, tooLong, tooLongNote, unit } from './events.js';
+import { garbage, heldAtEndNote, literalNote, literalViolation, partialAtEndNote, passThroughNote, tooLong, tooLongNote, unit } from './events.js';
 import { SideFramer, type Frame } from './framer.js';
 import { contentEnd, findLiteralMarker, type LiteralMarker } from './literal.js';
 import { parseResponse, responseNote, type ParsedResponse } from './responses.js';
@@ -75,12 +75,10 @@ export class ImapCodec implements Codec {
   end(side: Side): CodecEvent[] {
     const out: CodecEvent[] = [];
     // Held STARTTLS bytes of a dying session are accounted for as raw, never silently lost.
-    if (this.tls) {
-      const held = this.tls.release();
-      if (held.length) out.push(unit('client', 'raw', held, note('Bytes held during STARTTLS, flushed at end of stream', 'Bytes retenidos durante STARTTLS, volcados al final del flujo')));
-    }
+    const held = this.tls?.release();
+    if (held?.length) out.push(unit('client', 'raw', held, heldAtEndNote));
     const rest = (side === 'client' ? this.client : this.server).takeAll();
-    if (rest.length) out.push(unit(side, 'raw', rest, note('Incomplete line at end of stream', 'Línea incompleta al final del flujo')));
+    if (rest.length) out.push(unit(side, 'raw', rest, partialAtEndNote));
     if (this.auth) {
       out.push(authEvent(this.auth.exchange.mechanism, this.auth.exchange.credentials(), 'incomplete'));
       this.auth = null;
@@ -240,14 +238,7 @@ export class ImapCodec implements Codec {
     const m = findLiteralMarker(line);
     if (m.kind === 'none') return undefined;
     if (m.kind === 'literal') return m.marker;
-    out.push({
-      type: 'violation',
-      side,
-      code: 'E_PROTOCOL',
-      message: m.reason,
-      note: note(`Unusable literal (${m.reason}): framing is lost, the rest of this direction passes through unparsed`, `Literal inutilizable (${m.reason}): se pierde el encuadre, el resto de esta dirección pasa sin analizar`),
-    });
-    out.push(unit(side, 'raw', line, passThroughNote));
+    out.push(literalViolation(side, m.reason), unit(side, 'raw', line, passThroughNote));
     (side === 'client' ? this.client : this.server).passThrough();
     if (side === 'client') this.assembling = null;
     else this.serverPart = null;

@@ -7,6 +7,8 @@ import type { CodecEvent, Side, UnitEvent, UnitKind } from '../types.js';
 import type { ParsedResponse } from './responses.js';
 
 export const passThroughNote = note('Unframed bytes after a framing error (passed through unchanged)', 'Bytes sin encuadre tras un error de formato (pasan sin cambios)');
+export const heldAtEndNote = note('Bytes held during STARTTLS, flushed at end of stream', 'Bytes retenidos durante STARTTLS, volcados al final del flujo');
+export const partialAtEndNote = note('Incomplete line at end of stream', 'Línea incompleta al final del flujo');
 export const tooLongNote = note('Part of an over-long line (passed through unchanged)', 'Parte de una línea demasiado larga (pasa sin cambios)');
 
 export function unit(side: Side, kind: UnitKind, bytes: Buffer, n: Note, tag?: string, verb?: string): UnitEvent {
@@ -50,4 +52,15 @@ export function literalNote(size: number, verb: string | undefined, side: Side, 
   }
   if (r && r.kind === 'untagged' && r.status === 'FETCH') return note(`Content of message ${r.number} in FETCH: ${kind} of ${s}`, `Contenido del mensaje ${r.number} en FETCH: ${kindEs} de ${s}`);
   return note(`${kind} of ${s} in the ${verb ?? ''} response`.replace('  ', ' '), `${kindEs} de ${s} en la respuesta ${verb ?? ''}`.trim());
+}
+
+/** A literal count that cannot be honoured: framing of that direction is lost for good. */
+export function literalViolation(side: Side, reason: string): CodecEvent {
+  return {
+    type: 'violation',
+    side,
+    code: 'E_PROTOCOL',
+    message: reason,
+    note: note(`Unusable literal (${reason}): framing is lost, the rest of this direction passes through unparsed`, `Literal inutilizable (${reason}): se pierde el encuadre, el resto de esta dirección pasa sin analizar`),
+  };
 }
