@@ -17,6 +17,8 @@ import { recordEventFromCodec } from '../record/from-codec.js';
 import { RecordingWriter } from '../record/writer.js';
 import { redactEvent } from '../record/redact.js';
 import { connectUpstream } from '../transport/connect.js';
+import { negotiateUpstreamStartTls } from '../transport/upstream-starttls.js';
+import { isStartTlsCommand, localStartTlsAcceptance } from './local-starttls.js';
 import { wrapClient, wrapUpstream } from '../transport/tls-wrap.js';
 import { peerCertificateNames, tlsInfoOf } from '../transport/tls-info.js';
 import type { UpstreamTrust } from '../transport/upstream-trust.js';
@@ -140,6 +142,7 @@ export class ProxySession {
     const { route, trust, limits } = this.options;
     this.emit({ type: 'connect', dir: 'proxy', message: `client ${this.client.raw.remoteAddress}:${this.client.raw.remotePort} → ${formatMailUrl(route.upstream)}` } as RecordEvent);
     let upstreamFailure: unknown;
+    let pendingGreeting: Buffer | undefined;
     try {
       const conn = await connectUpstream(route.upstream, trust, limits.connectTimeoutMs);
       const leg = new Leg(conn.raw, this.handlersFor('server'));
@@ -147,6 +150,14 @@ export class ProxySession {
       if (conn.tls) {
         leg.attach(conn.tls, conn.tls);
         this.noteUpstreamTls(conn.tls);
+      } else if (route.listen.tls === 'implicit') {
+        // The client will speak TLS from its first byte: the server must be in TLS before then.
+        const { greeting, transcript } = await negotiateUpstreamStartTls(conn.raw, route.upstream.protocol, limits.connectTimeoutMs);
+        const tls = await wrapUpstream(conn.raw, { host: route.upstream.host, trust, timeoutMs: limits.connectTimeoutMs });
+        this.emit({ type: 'info', dir: 'proxy', message: `mailtap upgraded the server leg with STARTTLS itself: ${transcript.join(' | ')}` } as RecordEvent);
+        leg.attach(tls, tls);
+        this.noteUpstreamTls(tls);
+        pendingGreeting = greeting;
       } else leg.attach(conn.raw);
     } catch (err) {
       upstreamFailure = err;
@@ -169,6 +180,7 @@ export class ProxySession {
       return;
     }
     this.client.resume('connecting');
+    if (pendingGreeting) this.dispatch(this.codec.feed('server', pendingGreeting));
   }
 
   private async clientTlsOptions(): Promise<{ secureContext: SecureContext; SNICallback: (n: string, cb: (e: Error | null, c?: SecureContext) => void) => void; timeoutMs: number }> {
@@ -238,15 +250,28 @@ export class ProxySession {
     const upstream = this.upstream;
     if (!upstream) return;
     const client = this.client;
+    let localStartTls: string | false = false;
     client.socket.cork();
     upstream.socket.cork();
     for (const ev of events) {
-      if (ev.type === 'unit') (ev.side === 'client' ? upstream : client).write(ev.bytes);
+      if (ev.type === 'unit') {
+        if (ev.side === 'client' && ev.kind === 'command' && this.upstreamIsImplicit && isStartTlsCommand(ev.verb)) localStartTls = ev.tag ?? '';
+        else (ev.side === 'client' ? upstream : client).write(ev.bytes);
+      }
       this.record(ev);
     }
     client.socket.uncork();
     upstream.socket.uncork();
+    if (localStartTls !== false) {
+      this.emit({ type: 'info', dir: 'proxy', message: 'mailtap answers this STARTTLS itself: the server leg is already TLS' } as RecordEvent);
+      this.dispatch(this.codec.feed('server', localStartTlsAcceptance(this.options.module.protocol, localStartTls || undefined)));
+      return;
+    }
     this.applyBackpressure();
+  }
+
+  private get upstreamIsImplicit(): boolean {
+    return this.options.route.upstream.tls === 'implicit';
   }
 
   private applyBackpressure(): void {
@@ -286,18 +311,23 @@ export class ProxySession {
       }
       this.record(ev);
     }
-    let upstreamTls: TLSSocket;
-    try {
-      upstreamTls = await wrapUpstream(upstream.raw, { host: this.options.route.upstream.host, trust: this.options.trust, timeoutMs: this.options.limits.connectTimeoutMs });
-    } catch (err) {
-      this.upgrading = false;
-      this.refuse(upgrade.refusal(oneLine(describeError(err))), err);
-      upstream.destroy();
-      return;
+    if (upstream.tls) {
+      // The server leg is TLS already (implicit, or mailtap answered this STARTTLS itself).
+      upstream.attach(upstream.tls, upstream.tls);
+    } else {
+      let upstreamTls: TLSSocket;
+      try {
+        upstreamTls = await wrapUpstream(upstream.raw, { host: this.options.route.upstream.host, trust: this.options.trust, timeoutMs: this.options.limits.connectTimeoutMs });
+      } catch (err) {
+        this.upgrading = false;
+        this.refuse(upgrade.refusal(oneLine(describeError(err))), err);
+        upstream.destroy();
+        return;
+      }
+      if (this.finished) return;
+      upstream.attach(upstreamTls, upstreamTls);
+      this.noteUpstreamTls(upstreamTls);
     }
-    if (this.finished) return;
-    upstream.attach(upstreamTls, upstreamTls);
-    this.noteUpstreamTls(upstreamTls);
     let tlsOptions;
     try {
       tlsOptions = await this.clientTlsOptions();

@@ -6,7 +6,7 @@ import nodemailer from 'nodemailer';
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { makeTestPki, type TestPki } from '../helpers/pki.js';
-import { startTestProxy, type SessionLog } from '../helpers/proxy-harness.js';
+import { startTestProxy, unitText, type SessionLog } from '../helpers/proxy-harness.js';
 import { readRecording, streamBytes } from '../../src/record/reader.js';
 
 let pki: TestPki;
@@ -131,7 +131,7 @@ describe('SMTP through the proxy', () => {
       await transport.sendMail(message());
       transport.close();
       const [log] = await proxy.ended(1);
-      const auth = log!.events.find((e) => e.type === 'auth') as Record<string, unknown>;
+      const auth = log!.events.find((e) => e.type === 'auth') as unknown as Record<string, unknown>;
       expect(auth).toMatchObject({ mechanism: method, username: 'alice', result: 'success' });
       if (method === 'PLAIN') expect(auth.password).toBe('s3cret');
       else expect(auth.proof).toMatch(/^[0-9a-f]{32}$/);
@@ -157,6 +157,33 @@ describe('SMTP through the proxy', () => {
       transport.close();
       const [log] = await proxy.ended(1);
       expect(log!.events.find((e) => e.type === 'auth')).toMatchObject({ username: 'alice', password: 'wrong', result: 'failure' });
+    } finally {
+      await proxy.close();
+      await closeServer(upstream.server);
+    }
+  });
+});
+
+describe('SMTP with different TLS modes on the two legs', () => {
+  it('a STARTTLS client in front of an implicit-TLS server: mailtap answers STARTTLS itself', async () => {
+    const upstream = await startSmtpServer(true);
+    const proxy = await startTestProxy(pki, [`smtp://127.0.0.1:0=smtps://127.0.0.1:${upstream.port}`]);
+    try {
+      const transport = nodemailer.createTransport({
+        host: '127.0.0.1',
+        port: proxy.port(),
+        requireTLS: true,
+        auth: { user: 'alice', pass: 's3cret' },
+        tls: { ca: pki.mailtapCaPem, servername: 'localhost' },
+      });
+      await transport.sendMail(message());
+      transport.close();
+      const [log] = await proxy.ended(1);
+      expect(upstream.received).toHaveLength(1);
+      const starttls = log!.events.find((e) => e.type === 'command' && (e as { verb?: string }).verb === 'STARTTLS');
+      expect(starttls).toBeDefined();
+      expect(unitText(log!, 's2c')).toContain('answered by mailtap');
+      expect(log!.events.filter((e) => e.type === 'tls')).toHaveLength(2);
     } finally {
       await proxy.close();
       await closeServer(upstream.server);
