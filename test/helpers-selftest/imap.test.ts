@@ -94,7 +94,7 @@ describe.each(['implicit', 'starttls', 'plain'] as const)('imapflow against the 
     expect(two && two.headers!.toString()).toBe('Subject: =?UTF-8?Q?caf=C3=A9?=\r\n\r\n');
     const part = await c.download('2', '2');
     const chunks: Buffer[] = [];
-    for await (const chunk of part.content) chunks.push(chunk as Buffer);
+    for await (const chunk of part.content!) chunks.push(chunk as Buffer);
     expect(Buffer.concat(chunks)).toEqual(Buffer.from([0, 1, 2]));
 
     const appended = await c.append('INBOX', APPENDED, ['\\Seen']);
