@@ -7,6 +7,7 @@ import { EventEmitter } from 'node:events';
 import { mkdir, open, chmod, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MailtapError, describeError } from '../core/errors.js';
+import { Redactor, redactHeader } from './redact.js';
 import { SESSION_ID_PATTERN, type CloseEvent, type RecordEvent, type RecordHeader } from './schema.js';
 
 /** A batch is written as soon as this many bytes are pending, without waiting for the tick. */
@@ -18,6 +19,8 @@ export interface RecordingWriterOptions {
   highWaterMark?: number;
   /** Called once with the first disk error (also emitted as 'error' when someone listens). */
   onError?: (err: MailtapError) => void;
+  /** --redact: mask secrets in every event and mark the header `redacted: true`. */
+  redact?: boolean;
 }
 
 /** `<YYYYMMDD-HHMMSS>-<protocol>-<session>.jsonl`, from the header's start time in UTC. */
@@ -43,6 +46,7 @@ export class RecordingWriter extends EventEmitter {
   private drainWanted = false;
   private closing: Promise<void> | null = null;
   private failure: MailtapError | null = null;
+  private readonly redactor: Redactor | null;
   /** Events dropped after a failure or after close. */
   dropped = 0;
   /** Unit bytes recorded per direction (decoded), handy for the close event. */
@@ -54,6 +58,7 @@ export class RecordingWriter extends EventEmitter {
     this.fh = fh;
     this.highWaterMark = opts.highWaterMark ?? DEFAULT_HIGH_WATER_MARK;
     this.onError = opts.onError;
+    this.redactor = opts.redact ? new Redactor() : null;
   }
 
   /**
@@ -71,7 +76,7 @@ export class RecordingWriter extends EventEmitter {
       const created = await mkdir(dir, { recursive: true, mode: 0o700 });
       if (created !== undefined) await chmod(dir, 0o700);
       fh = await open(path, 'wx', 0o600);
-      const line = Buffer.from(JSON.stringify(header) + '\n', 'utf8');
+      const line = Buffer.from(JSON.stringify(opts.redact ? redactHeader(header) : header) + '\n', 'utf8');
       await writeAll(fh, line);
     } catch (err) {
       const writer = new RecordingWriter(path, null, opts);
@@ -99,11 +104,12 @@ export class RecordingWriter extends EventEmitter {
     return this.pendingBytes + this.inflightBytes > this.highWaterMark;
   }
 
-  write(event: RecordEvent): void {
+  write(input: RecordEvent): void {
     if (this.failure || this.closing) {
       this.dropped++;
       return;
     }
+    const event = this.redactor ? this.redactor.event(input) : input;
     if (event.dir !== 'proxy' && 'text' in event && event.text !== undefined) this.unitBytes[event.dir] += Buffer.byteLength(event.text, 'utf8');
     else if (event.dir !== 'proxy' && 'b64' in event && event.b64 !== undefined) this.unitBytes[event.dir] += base64Length(event.b64);
     const line = JSON.stringify(event) + '\n';
@@ -148,6 +154,7 @@ export class RecordingWriter extends EventEmitter {
   private async flushLoop(): Promise<void> {
     try {
       while (this.pending.length > 0 && !this.failure && this.fh) {
+        const batchEvents = this.pending.length;
         const batch = Buffer.from(this.pending.join(''), 'utf8');
         this.inflightBytes = this.pendingBytes;
         this.pending = [];
@@ -155,6 +162,7 @@ export class RecordingWriter extends EventEmitter {
         try {
           await writeAll(this.fh, batch);
         } catch (err) {
+          this.dropped += batchEvents;
           this.fail(err, 'cannot write the recording');
         }
         this.inflightBytes = 0;

@@ -138,6 +138,39 @@ describe('RecordingWriter', () => {
     await expect(readRecording(w.path)).rejects.toThrow(/line 3/);
   });
 
+  test('a disk error mid-session is reported once; later writes are dropped and counted, close resolves', async () => {
+    const dir = await tmp();
+    const errors: MailtapError[] = [];
+    const w = await RecordingWriter.open(dir, header('smtp'), { onError: (e) => errors.push(e) });
+    w.write({ t: 1, dir: 'c2s', type: 'command', text: 'EHLO x\r\n' });
+    await new Promise((r) => setImmediate(r));
+    // Pull the file out from under the writer: the next batch fails with EBADF.
+    await (w as unknown as { fh: { close(): Promise<void> } }).fh.close();
+    w.write({ t: 2, dir: 'c2s', type: 'command', text: 'NOOP\r\n' });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(w.failed).toBe(true);
+    for (let i = 0; i < 5; i++) expect(() => w.write({ t: 3, dir: 'c2s', type: 'command', text: 'NOOP\r\n' })).not.toThrow();
+    await expect(w.close(close())).resolves.toBeUndefined();
+    expect(errors).toHaveLength(1);
+    expect(errors[0]!.code).toBe('E_RECORDING_WRITE');
+    expect(w.dropped).toBe(7);
+    const rec = await readRecording(w.path);
+    expect(rec.events).toHaveLength(1);
+  });
+
+  test('redact: the file holds masked secrets and says so in its header', async () => {
+    const dir = await tmp();
+    const w = await RecordingWriter.open(dir, header('pop3'), { redact: true });
+    w.write({ t: 1, dir: 'c2s', type: 'command', text: 'PASS s3cr3t-P4ss\r\n', note: 'password s3cr3t-P4ss' });
+    w.write({ t: 2, dir: 'proxy', type: 'auth', mechanism: 'USER/PASS', username: 'u', password: 's3cr3t-P4ss', result: 'success' });
+    await w.close(close());
+    const text = await readFile(w.path, 'utf8');
+    expect(text).not.toContain('s3cr3t-P4ss');
+    const rec = await readRecording(w.path);
+    expect(rec.header.redacted).toBe(true);
+    expect(streamBytes(rec, 'c2s').toString()).toBe('PASS ***\r\n');
+  });
+
   test('file names use the UTC start time', () => {
     expect(recordingFileName(header('pop3', { start: '2023-12-31T23:59:58.500Z', session: 'abc_1' }))).toBe('20231231-235958-pop3-abc_1.jsonl');
   });
