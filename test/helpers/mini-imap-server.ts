@@ -15,17 +15,15 @@ import {
 } from './mailbox.js';
 import {
   bad,
-  bodyStructure,
   CommandError,
-  envelope,
-  fetchSection,
   imapString,
-  internalDate,
   no,
   parseArgs,
+  parseDateTime,
   parseSequenceSet,
   type Token,
 } from './mini-imap-syntax.js';
+import { fetchItems, fetchResponse } from './mini-imap-fetch.js';
 import { compileSearch } from './mini-imap-search.js';
 
 export type { MiniServer, MiniServerOptions } from './mailbox.js';
@@ -130,8 +128,9 @@ class ImapSession {
       this.sync(!['FETCH', 'STORE', 'SEARCH'].includes(name) || uid);
       this.conn.write(`${tag} OK ${typeof result === 'string' ? result : `${uid ? 'UID ' : ''}${name} completed`}\r\n`);
     } catch (err) {
-      if (!(err instanceof CommandError)) throw err;
-      this.conn.write(`${tag} ${err.status} ${err.message}\r\n`);
+      // A bug in this helper must show up as a BAD in the test, not as an uncaught exception.
+      const status = err instanceof CommandError ? err.status : 'BAD';
+      this.conn.write(`${tag} ${status} ${err instanceof Error ? err.message : String(err)}\r\n`);
     }
   }
 
@@ -371,58 +370,10 @@ class ImapSession {
 
   private fetch(uid: boolean, args: Token[]): void {
     const messages = this.select_(args[0], uid);
-    let items = args[1]?.t === 'list' ? args[1].v.map(atom) : [atom(args[1])];
-    const macros: Record<string, string[]> = {
-      ALL: ['FLAGS', 'INTERNALDATE', 'RFC822.SIZE', 'ENVELOPE'],
-      FAST: ['FLAGS', 'INTERNALDATE', 'RFC822.SIZE'],
-      FULL: ['FLAGS', 'INTERNALDATE', 'RFC822.SIZE', 'ENVELOPE', 'BODY'],
-    };
-    if (items.length === 1 && macros[items[0]!.toUpperCase()]) items = macros[items[0]!.toUpperCase()]!;
-    if (uid && !items.some((i) => i.toUpperCase() === 'UID')) items = ['UID', ...items];
+    const items = fetchItems(args[1], uid);
     for (const message of messages) {
-      const parts: Array<Array<string | Buffer>> = [];
-      let setSeen = false;
-      for (const item of items) {
-        const rendered = this.fetchItem(message, item.toUpperCase());
-        if (rendered !== undefined) {
-          parts.push([rendered]);
-          continue;
-        }
-        const section = fetchSection(message.raw, item);
-        if (!section) throw bad(`unknown FETCH item ${item}`);
-        if (!section.peek && !this.readOnly && !message.flags.has('\\Seen')) setSeen = true;
-        parts.push([`${section.name} {${section.bytes.length}}\r\n`, section.bytes]);
-      }
-      if (setSeen) {
-        // RFC 9051 §6.4.5: a non-PEEK body fetch sets \Seen, and the new flags are reported.
-        message.flags.add('\\Seen');
-        if (!items.some((i) => i.toUpperCase() === 'FLAGS')) parts.push([this.fetchItem(message, 'FLAGS')!]);
-      }
-      const chunks: Array<string | Buffer> = [`* ${this.view.indexOf(message) + 1} FETCH (`];
-      parts.forEach((p, n) => chunks.push(...(n > 0 ? [' '] : []), ...p));
-      chunks.push(')\r\n');
-      this.conn.write(Buffer.concat(chunks.map((c) => (typeof c === 'string' ? Buffer.from(c, 'utf8') : c))));
+      this.conn.write(fetchResponse(message, this.view.indexOf(message) + 1, items, this.readOnly));
     }
-  }
-
-  private fetchItem(message: StoredMessage, item: string): string | undefined {
-    switch (item) {
-      case 'UID':
-        return `UID ${message.uid}`;
-      case 'FLAGS':
-        return `FLAGS (${[...message.flags].join(' ')})`;
-      case 'RFC822.SIZE':
-        return `RFC822.SIZE ${message.raw.length}`;
-      case 'INTERNALDATE':
-        return `INTERNALDATE "${internalDate(message.internalDate)}"`;
-      case 'ENVELOPE':
-        return `ENVELOPE ${envelope(message.raw)}`;
-      case 'BODYSTRUCTURE':
-        return `BODYSTRUCTURE ${bodyStructure(message.raw, true)}`;
-      case 'BODY':
-        return `BODY ${bodyStructure(message.raw, false)}`;
-    }
-    return undefined;
   }
 
   private storeFlags(uid: boolean, args: Token[]): void {
@@ -560,16 +511,4 @@ function plainCredentials(decoded: string): [string, string] {
 
 function b64(text: string): string {
   return Buffer.from(text, 'utf8').toString('base64');
-}
-
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-
-/** "17-Jul-1996 02:44:25 -0700" (RFC 9051 §9 date-time). */
-function parseDateTime(text: string): Date {
-  const m = /^ ?(\d{1,2})-([A-Za-z]{3})-(\d{4}) (\d\d):(\d\d):(\d\d) ([+-])(\d\d)(\d\d)$/.exec(text);
-  const month = m ? MONTHS.findIndex((x) => x.toLowerCase() === m[2]!.toLowerCase()) : -1;
-  if (!m || month < 0) throw bad('invalid date-time');
-  const offset = (m[7] === '-' ? -1 : 1) * (Number(m[8]) * 60 + Number(m[9]));
-  const utc = Date.UTC(Number(m[3]), month, Number(m[1]), Number(m[4]), Number(m[5]), Number(m[6]));
-  return new Date(utc - offset * 60_000);
 }

@@ -118,6 +118,16 @@ export function internalDate(d: Date): string {
   return `${p(d.getUTCDate())}-${MONTHS[d.getUTCMonth()]}-${d.getUTCFullYear()} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} +0000`;
 }
 
+/** "17-Jul-1996 02:44:25 -0700" (RFC 9051 §9 date-time). */
+export function parseDateTime(text: string): Date {
+  const m = /^ ?(\d{1,2})-([A-Za-z]{3})-(\d{4}) (\d\d):(\d\d):(\d\d) ([+-])(\d\d)(\d\d)$/.exec(text);
+  const month = m ? MONTHS.findIndex((x) => x.toLowerCase() === m[2]!.toLowerCase()) : -1;
+  if (!m || month < 0) throw bad('invalid date-time');
+  const offset = (m[7] === '-' ? -1 : 1) * (Number(m[8]) * 60 + Number(m[9]));
+  const utc = Date.UTC(Number(m[3]), month, Number(m[1]), Number(m[4]), Number(m[5]), Number(m[6]));
+  return new Date(utc - offset * 60_000);
+}
+
 export interface MimePart {
   header: Buffer; // through the blank line
   body: Buffer;
