@@ -51,7 +51,8 @@ export class HeaderPeek {
 
 function parseHeaders(bytes: Buffer): HeaderSummary {
   const text = bytes.toString('utf8');
-  const end = text.search(/\r?\n\r?\n/);
+  // The header block ends at the first empty line, which may be the very first line.
+  const end = text.search(/^\r?\n|\r?\n\r?\n/);
   const block = (end >= 0 ? text.slice(0, end) : text).replace(/\r?\n[ \t]+/g, ' ');
   const out: HeaderSummary = {};
   for (const line of block.split(/\r?\n/)) {

@@ -59,8 +59,8 @@ export class Pop3Codec implements Codec {
   private midLine = false; // content streaming resumed inside a line: finish it before scanning
   private bodyTotal = 0;
   private peek: HeaderPeek | null = null;
-  /** A multi-line answer whose status line was over-long: stream its content once the line ends. */
-  private afterLongLine: Request | null = null;
+  /** A response whose status line is over-long: what it means takes effect when the line ends. */
+  private afterLongLine: { req: Request; status: '+OK' | '-ERR'; start: Buffer } | null = null;
 
   constructor(options: CodecOptions = {}) {
     this.limits = resolveLimits(options.limits);
@@ -165,8 +165,10 @@ export class Pop3Codec implements Codec {
       if (this.sides.inLongLine('server')) {
         this.unit('server', 'raw', r.bytes, NOTES.longLineTail);
         this.sides.setLongLine('server', false);
-        if (this.afterLongLine) this.startContent(this.afterLongLine, false);
+        const after = this.afterLongLine;
         this.afterLongLine = null;
+        if (after && after.status === '+OK' && after.req.cmd.shape !== 'single') this.startContent(after.req, false);
+        else if (after) this.afterReply(after.req, after.status, after.start);
         continue;
       }
       this.serverLine(r.bytes);
@@ -221,9 +223,8 @@ export class Pop3Codec implements Codec {
       return;
     }
     const head = this.pending.shift();
-    if (!head) return;
-    if (status === '+OK' && head.cmd.shape !== 'single') this.afterLongLine = head;
-    else this.afterReply(head, status, start);
+    // Deferred to the line's end, so an STLS upgrade never splits a line (and chunking cannot matter).
+    if (head) this.afterLongLine = { req: head, status, start: Buffer.from(start.subarray(0, 200)) };
   }
 
   /** `line` is null when the listing line overflowed `maxLineBytes` (`bytes` is its start). */

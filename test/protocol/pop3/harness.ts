@@ -57,7 +57,7 @@ export function normalize(events: CodecEvent[]): NormalEvent[] {
   };
   for (const e of events) {
     const mergeKind = e.type === 'unit' && (e.kind === 'body' || e.kind === 'raw') ? e.kind : e.type === 'injection' ? 'injection' : null;
-    if (mergeKind && open && open.ev.side === e.side && open.ev.merge === mergeKind && !open.ev.final) {
+    if (mergeKind && open && open.ev.side === (e as { side: Side }).side && open.ev.merge === mergeKind && !open.ev.final) {
       open.parts.push((e as { bytes: Buffer }).bytes);
       if (e.type === 'unit' && e.kind === 'body' && e.final) Object.assign(open.ev, { final: true, note: e.note, bodyOffset: e.bodyOffset });
       continue;
