@@ -1,6 +1,8 @@
 // Byte helpers shared by codecs and recordings. Buffers stay Buffers end to end; text is decoded
 // only for short prefixes (verbs, status codes) and for display.
 
+import { isUtf8 } from 'node:buffer';
+
 const CR = 0x0d;
 const LF = 0x0a;
 
@@ -11,8 +13,8 @@ export function isPrintableUtf8(bytes: Buffer): boolean {
     if (b < 0x20 && b !== CR && b !== LF && b !== 0x09) return false;
     if (b === 0x7f) return false;
   }
-  // Buffer.isUtf8 is native and fast (Node >= 18.14).
-  return (Buffer as unknown as { isUtf8?: (b: Buffer) => boolean }).isUtf8?.(bytes) ?? true;
+  // Native and fast (Node >= 18.14).
+  return isUtf8(bytes);
 }
 
 /** The line without its trailing CRLF or LF, decoded as latin1 (lossless for any byte). */
