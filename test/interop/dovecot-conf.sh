@@ -39,6 +39,10 @@ $dh
 
 $cleartext
 auth_mechanisms = plain login cram-md5
+# Tests log in wrongly on purpose, all from 127.0.0.1: no 2 s failure delay, and no per-IP
+# auth penalty (2..15 s, shared by every later login from that IP, Postfix SASL included).
+auth_failure_delay = 0
+login_trusted_networks = 127.0.0.0/8
 # "alice@$DOMAIN" and "alice" are the same account (LMTP also sees full addresses).
 auth_username_format = %Ln
 
