@@ -15,7 +15,7 @@ import type { Codec, CodecEvent, ProtocolModule, Side, UpgradeTlsEvent } from '.
 import type { RecordEvent, RecordHeader, CloseEvent } from '../record/schema.js';
 import { recordEventFromCodec } from '../record/from-codec.js';
 import { RecordingWriter } from '../record/writer.js';
-import { redactEvent } from '../record/redact.js';
+import { Redactor } from '../record/redact.js';
 import { connectUpstream } from '../transport/connect.js';
 import { negotiateUpstreamStartTls } from '../transport/upstream-starttls.js';
 import { isStartTlsCommand, localStartTlsAcceptance } from './local-starttls.js';
@@ -64,6 +64,8 @@ export class ProxySession {
   private closeReason: string | undefined;
   private upstreamNames: string[];
   private readonly idleTimer: NodeJS.Timeout;
+  /** --redact: one per session, so a secret learnt once is masked everywhere after. */
+  private readonly redactor: Redactor | undefined;
 
   constructor(
     clientSocket: Socket,
@@ -73,6 +75,7 @@ export class ProxySession {
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
     this.codec = options.module.createCodec({ limits: options.limits, tls: options.route.listen.tls === 'implicit' });
     this.upstreamNames = options.knownUpstreamNames ?? [];
+    this.redactor = options.redact ? new Redactor() : undefined;
     clientSocket.setNoDelay(true);
     this.client = new Leg(clientSocket, this.handlersFor('client'));
     this.client.pause('connecting');
@@ -391,7 +394,7 @@ export class ProxySession {
 
   private emit(event: RecordEvent): void {
     if (event.t === undefined) (event as { t: number }).t = this.now();
-    if (this.options.redact) event = redactEvent(event);
+    if (this.redactor) event = this.redactor.event(event);
     this.writer?.write(event);
     this.options.observer?.event?.(this.id, event);
   }

@@ -39,10 +39,10 @@ export async function startScriptedSmtpServer(options: ScriptedSmtpOptions): Pro
     sessions.push(received);
     const hash = createHash('sha256');
     let socket: Socket = raw;
-    let pending = Buffer.alloc(0);
+    let pending: Buffer = Buffer.alloc(0);
     let mode: 'line' | 'data' | 'bdat' = 'line';
     let bdatLeft = 0;
-    let tail = Buffer.alloc(0); // last bytes of the DATA body seen, to find CRLF.CRLF across chunks
+    let tail: Buffer = Buffer.alloc(0); // last bytes of the DATA body seen, to find CRLF.CRLF across chunks
 
     const send = (text: string) => socket.write(text);
     const onData = (chunk: Buffer) => {
