@@ -29,6 +29,8 @@ const enum ServerMode {
   Content = 2, // streaming RETR/TOP content (or an oversized listing) as body units
 }
 
+type UnitExtra = Pick<UnitEvent, 'verb' | 'status' | 'final' | 'bodyOffset'>;
+
 const VERDICT_VERBS = new Set(['PASS', 'APOP', 'AUTH']);
 
 function isTerminator(line: Buffer): boolean {
@@ -81,8 +83,10 @@ export class Pop3Codec implements Codec {
     let rest = q.takeAll();
     if (side === 'server' && this.mode === ServerMode.Listing) rest = Buffer.concat([...this.listing, rest]);
     if (rest.length > 0) this.unit(side, 'raw', rest, NOTES.partialAtEnd);
-    if (side === 'server') this.resetServerMode();
-    else this.holding = false;
+    if (side === 'server') {
+      this.resetServerMode();
+      this.afterLongLine = null;
+    } else this.holding = false;
     this.sides.ended(side);
     // A login waiting for the server's verdict may still get it after the client half-closes.
     const awaitingServer = this.pending.some((r) => VERDICT_VERBS.has(r.cmd.verb) && (r.cmd.verb !== 'AUTH' || r.cmd.args.length > 0));
@@ -124,7 +128,7 @@ export class Pop3Codec implements Codec {
     const cmd = parseCommand(line, this.context());
     const extra = this.auth.onCommand(cmd);
     const n = extra ? note(`${cmd.note.en}: ${extra.en}`, `${cmd.note.es}: ${extra.es}`) : cmd.note;
-    this.unit('client', 'command', line, n, cmd.verb ? { verb: cmd.verb } : {});
+    this.unit('client', 'command', line, n, { verb: cmd.verb });
     this.pending.push({ cmd, phase: this.phase });
     if (cmd.verb === 'STLS') this.holding = true;
   }
@@ -359,9 +363,15 @@ export class Pop3Codec implements Codec {
     this.out.push({ type: 'state', state: phase, note: phaseNote(phase) });
   }
 
-  private unit(side: Side, kind: UnitEvent['kind'], bytes: Buffer, n: Note, extra: Partial<UnitEvent> = {}): void {
+  private unit(side: Side, kind: UnitEvent['kind'], bytes: Buffer, n: Note, extra?: UnitExtra): void {
     const ev: UnitEvent = { type: 'unit', side, kind, bytes, note: n };
-    for (const [k, v] of Object.entries(extra)) if (v !== undefined) (ev as unknown as Record<string, unknown>)[k] = v;
+    // Only present fields are set, so events compare and serialise without `undefined` keys.
+    if (extra) {
+      if (extra.verb) ev.verb = extra.verb;
+      if (extra.status !== undefined) ev.status = extra.status;
+      if (extra.final !== undefined) ev.final = extra.final;
+      if (extra.bodyOffset !== undefined) ev.bodyOffset = extra.bodyOffset;
+    }
     this.out.push(ev);
   }
 }
