@@ -8,12 +8,11 @@ import { lineText } from '../../core/bytes.js';
 import { resolveLimits, type Limits } from '../../core/limits.js';
 import { note, type Note } from '../../core/note.js';
 import { ByteQueue } from '../byte-queue.js';
-import { DotBodyScanner } from '../dot-body.js';
 import type { Codec, CodecEvent, CodecOptions, Side, UnitEvent, UnitKind } from '../types.js';
 import { SaslExchange } from '../../sasl/index.js';
 import { describeAuth } from './auth-notes.js';
-import { BodyPeek } from './body-peek.js';
-import { bodyChunkNote, notes } from './codec-notes.js';
+import { BodyStream } from './body-stream.js';
+import { notes } from './codec-notes.js';
 import { parseBdat, parseCommand } from './commands.js';
 import { describeReply } from './replies.js';
 import { parseEnhanced, parseReplyLine } from './reply-line.js';
@@ -28,7 +27,6 @@ interface Expect {
   gate?: 'data' | 'auth' | 'starttls' | 'turn';
 }
 
-type Mode = 'line' | 'data' | 'bdat';
 
 const other = (s: Side): Side => (s === 'client' ? 'server' : 'client');
 const VERB_SHAPE = /^[A-Z0-9-]{1,20}$/;
@@ -43,15 +41,11 @@ export class SmtpCodec implements Codec {
   private cmdSide: Side = 'client';
   private expects: Expect[] = [{ answers: 'GREETING', verb: undefined }];
   private gate: Expect | null = null;
-  private mode: Mode = 'line';
+  /** The body being streamed from the command side, if any (DATA after 354, or a BDAT chunk). */
+  private body: BodyStream | null = null;
   private passthrough = false;
   private pendingOverflow = false;
-  // Body state.
-  private scanner: DotBodyScanner | null = null;
-  private peek: BodyPeek | null = null;
-  private bodyVerb = 'DATA';
-  private bodyOffset = 0;
-  private bdatRemaining = 0;
+  /** BDAT chunks of the current message so far: only the first one holds the headers. */
   private bdatChunks = 0;
   // Reply lines of a multi-line reply not yet complete.
   private replyLines: Buffer[] = [];
@@ -124,11 +118,9 @@ export class SmtpCodec implements Codec {
   }
 
   private flushSide(ev: CodecEvent[], s: Side): void {
-    if (s === this.cmdSide && this.peek && this.peek.collected > 0) {
-      const bytes = this.peek.take();
-      this.bodyOffset += bytes.length;
-      this.unit(ev, s, 'body', bytes, notes.bodyCut, { verb: this.bodyVerb, final: false, bodyOffset: this.bodyOffset });
-      this.peek = null;
+    if (s === this.cmdSide && this.body) {
+      this.body.flush(ev as UnitEvent[]);
+      this.body = null;
     }
     if (s === this.replySide && this.replyLines.length) this.unit(ev, s, 'raw', this.takeReplyLines(), notes.partialReply);
     const q = this.queues[s];
@@ -137,9 +129,9 @@ export class SmtpCodec implements Codec {
 
   private flushAllRaw(ev: CodecEvent[]): void {
     for (const s of ['client', 'server'] as const) {
-      if (s === this.cmdSide && this.peek && this.peek.collected > 0) {
-        this.unit(ev, s, 'raw', this.peek.take(), notes.passthrough);
-        this.peek = null;
+      if (s === this.cmdSide && this.body) {
+        this.body.flush(ev as UnitEvent[]);
+        this.body = null;
       }
       if (s === this.replySide && this.replyLines.length) this.unit(ev, s, 'raw', this.takeReplyLines(), notes.passthrough);
       const q = this.queues[s];
@@ -170,7 +162,7 @@ export class SmtpCodec implements Codec {
     if (tail) {
       this.longLine[s] = false;
       this.unit(ev, s, 'raw', tail.bytes, notes.longLineEnd);
-      if (s === this.cmdSide && this.mode === 'line') this.expects.push({ answers: 'LONG', verb: undefined });
+      if (s === this.cmdSide && !this.body) this.expects.push({ answers: 'LONG', verb: undefined });
       return false;
     }
     if (q.length) this.unit(ev, s, 'raw', q.takeAll(), notes.longLine);
@@ -189,23 +181,11 @@ export class SmtpCodec implements Codec {
     const s = this.cmdSide;
     const q = this.queues[s];
     while (q.length > 0) {
-      if (this.mode === 'data') {
-        const { chunk, final } = this.scanner!.next(q);
-        if (chunk.length === 0 && !final) return;
-        this.emitBody(ev, chunk, final);
-        if (final) {
-          this.mode = 'line';
-          this.scanner = null;
-          this.expects.push({ answers: 'BODY', verb: 'DATA' });
-        }
-        continue;
-      }
-      if (this.mode === 'bdat') {
-        const chunk = q.take(this.bdatRemaining);
-        this.bdatRemaining -= chunk.length;
-        const final = this.bdatRemaining === 0;
-        this.emitBody(ev, chunk, final);
-        if (final) this.mode = 'line';
+      if (this.body) {
+        if (!this.body.pump(q, ev as UnitEvent[])) return;
+        // The reply to a DATA body comes after it; a BDAT's reply was expected at its command.
+        if (this.body.verb === 'DATA') this.expects.push({ answers: 'BODY', verb: 'DATA' });
+        this.body = null;
         continue;
       }
       if (this.gate && !this.saslLine) return;
@@ -268,12 +248,8 @@ export class SmtpCodec implements Codec {
   }
 
   private startBdat(size: number): void {
-    this.mode = 'bdat';
-    this.bdatRemaining = size;
-    this.bodyVerb = 'BDAT';
-    this.bodyOffset = 0;
     // Only the first chunk of a message holds its headers.
-    this.peek = this.bdatChunks++ === 0 ? new BodyPeek(this.limits.maxBodyPeekBytes) : null;
+    this.body = new BodyStream(this.cmdSide, 'BDAT', size, this.bdatChunks++ === 0 ? this.limits.maxBodyPeekBytes : null);
   }
 
   private saslResponse(ev: CodecEvent[], line: Buffer): void {
@@ -281,24 +257,6 @@ export class SmtpCodec implements Codec {
     const n = this.auth ? this.auth.response(lineText(line)) : notes.saslWithoutAuth;
     this.unit(ev, this.cmdSide, 'sasl', line, n, { verb: 'AUTH' });
     this.checkHeld(ev);
-  }
-
-  private emitBody(ev: CodecEvent[], chunk: Buffer, final: boolean): void {
-    const s = this.cmdSide;
-    if (this.peek) {
-      if (!this.peek.add(chunk) && !final) return;
-      const bytes = this.peek.take();
-      const what = this.bodyVerb === 'BDAT' ? ['BDAT message', 'Mensaje BDAT'] : ['Message data', 'Datos del mensaje'];
-      const summary = this.peek.summary(bytes, what[0]!, what[1]!);
-      this.peek = null;
-      this.bodyOffset += bytes.length;
-      const n = final ? note(`${summary.en}; ${bodyChunkNote(this.bodyVerb, this.bodyOffset, true).en}`, `${summary.es}; ${bodyChunkNote(this.bodyVerb, this.bodyOffset, true).es}`) : summary;
-      this.unit(ev, s, 'body', bytes, n, { verb: this.bodyVerb, final, bodyOffset: this.bodyOffset });
-      return;
-    }
-    if (chunk.length === 0 && !final) return;
-    this.bodyOffset += chunk.length;
-    this.unit(ev, s, 'body', chunk, bodyChunkNote(this.bodyVerb, this.bodyOffset, final), { verb: this.bodyVerb, final, bodyOffset: this.bodyOffset });
   }
 
   // ---- reply side ----------------------------------------------------------------------------
@@ -377,11 +335,7 @@ export class SmtpCodec implements Codec {
     switch (expect.gate) {
       case 'data':
         if (code === '354') {
-          this.mode = 'data';
-          this.scanner = new DotBodyScanner();
-          this.peek = new BodyPeek(this.limits.maxBodyPeekBytes);
-          this.bodyVerb = 'DATA';
-          this.bodyOffset = 0;
+          this.body = new BodyStream(this.cmdSide, 'DATA', undefined, this.limits.maxBodyPeekBytes);
         }
         break;
       case 'auth':
@@ -434,7 +388,7 @@ export class SmtpCodec implements Codec {
     this.tls = true;
     this.expects = [];
     this.gate = null;
-    this.mode = 'line';
+    this.body = null;
     this.saslLine = false;
     this.pendingOverflow = false;
     this.longLine.client = this.longLine.server = false;
@@ -446,7 +400,7 @@ export class SmtpCodec implements Codec {
     // RFC 2645 §5 / RFC 821 §4.1.1: after 250 the old client becomes the server and greets.
     this.cmdSide = other(this.cmdSide);
     this.expects = [{ answers: 'GREETING', verb: undefined }];
-    this.mode = 'line';
+    this.body = null;
     this.saslLine = false;
     this.pendingOverflow = false;
     this.bdatChunks = 0;

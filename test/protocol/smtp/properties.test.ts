@@ -19,7 +19,7 @@ const reply = (code: string, lines: number): string => Array.from({ length: line
 const code = fc.constantFrom('250', '251', '252', '500', '502', '550', '451');
 const simpleCommand = fc.constantFrom('EHLO a.example', 'HELO a', 'MAIL FROM:<a@b> SIZE=10', 'rcpt to: <c@d>', 'NOOP', 'RSET', 'VRFY x', 'HELP', 'ETRN @x', 'XYZZY', '', 'MAIL FROM:<\xe9@b>');
 
-const exchange: fc.Arbitrary<Step[]> = fc.oneof(
+const exchange: fc.Arbitrary<Step[]> = fc.oneof<fc.Arbitrary<Step[]>[]>(
   fc.tuple(simpleCommand, code, fc.integer({ min: 1, max: 3 })).map(([cmd, k, n]) => [c(`${cmd}\r\n`), s(reply(k, n))]),
   // A pipelined batch.
   fc.array(fc.tuple(simpleCommand, code), { minLength: 2, maxLength: 4 }).map((batch) => [c(batch.map(([cmd]) => `${cmd}\r\n`).join('')), s(batch.map(([, k]) => reply(k, 1)).join(''))]),
