@@ -62,6 +62,7 @@ export class ProxySession {
   private finished = false;
   private upgrading = false;
   private closeReason: string | undefined;
+  private clientBytesInTls = 0;
   private upstreamNames: string[];
   private readonly idleTimer: NodeJS.Timeout;
   /** --redact: one per session, so a secret learnt once is masked everywhere after. */
@@ -223,7 +224,7 @@ export class ProxySession {
     this.logError(cause);
     const sock = this.client.socket;
     if (!sock.destroyed) sock.end(reply);
-    this.finish(describeError(cause));
+    this.finish(describeError(cause), undefined, true);
   }
 
   // ── the data path ───────────────────────────────────────────────────────
@@ -240,6 +241,7 @@ export class ProxySession {
   private onData(side: Side, chunk: Buffer): void {
     if (this.finished || this.upgrading) return;
     this.idleTimer.refresh();
+    if (side === 'client' && this.client.tls) this.clientBytesInTls += chunk.length;
     this.dispatch(this.codec.feed(side, chunk));
   }
 
@@ -355,6 +357,7 @@ export class ProxySession {
 
   private onEnd(side: Side): void {
     if (this.finished) return;
+    this.closeReason ??= this.hintIfSilentAfterTls(side, `${side === 'client' ? 'client' : 'server'} closed the connection`);
     this.dispatch(this.codec.end(side));
     // Propagate the half-close so the peer sees EOF exactly where the other side stopped.
     (side === 'client' ? this.upstream : this.client)?.end();
@@ -368,10 +371,22 @@ export class ProxySession {
     if (leg && !leg.ended) {
       // Closed without a FIN (reset or destroyed): pass the reset on.
       other?.reset();
-      this.finish(this.closeReason ?? `${side === 'client' ? 'client' : 'server'} connection reset`);
+      this.finish(this.closeReason ?? this.hintIfSilentAfterTls(side, `${side === 'client' ? 'client' : 'server'} connection reset`));
       return;
     }
     if (!other || other.closed || other.ended) this.finish(this.closeReason ?? `${side === 'client' ? 'client' : 'server'} closed the connection`);
+  }
+
+  /**
+   * Most TLS clients check our certificate after the handshake and just hang up when they do
+   * not trust it: a client that closes in TLS before saying anything most likely did that.
+   */
+  private hintIfSilentAfterTls(side: Side, reason: string): string {
+    if (side !== 'client' || !this.client.tls || this.clientBytesInTls > 0) return reason;
+    const hint = `${reason} right after the TLS handshake without a word: if it rejected the mailtap certificate, trust the mailtap CA (run \`mailtap ca show\`)`;
+    this.emit({ type: 'error', dir: 'proxy', code: 'E_CLIENT_TLS', message: hint } as RecordEvent);
+    this.options.logger?.warn({ session: this.id }, hint);
+    return hint;
   }
 
   private onError(side: Side, err: Error): void {
@@ -399,12 +414,14 @@ export class ProxySession {
     this.options.observer?.event?.(this.id, event);
   }
 
-  private finish(reason: string, code?: string): void {
+  /** Ends the session once. `graceful`: let the client read what was just written to it. */
+  private finish(reason: string, code?: string, graceful = false): void {
     if (this.finished) return;
     this.finished = true;
     clearTimeout(this.idleTimer);
     if (code) this.emit({ type: 'error', dir: 'proxy', code, message: reason } as RecordEvent);
-    this.client.destroy();
+    if (graceful) setTimeout(() => this.client.destroy(), 2000).unref();
+    else this.client.destroy();
     this.upstream?.destroy();
     const close = {
       t: this.now(),

@@ -61,19 +61,23 @@ export function wrapClient(raw: Socket, options: ClientTlsOptions): { socket: TL
   const secure = new Promise<TLSSocket>((resolve, reject) => {
     const timer = setTimeout(() => fail(new Error(`TLS handshake with the client timed out after ${options.timeoutMs} ms`)), options.timeoutMs);
     const onError = (err: Error) => fail(err);
+    const onClose = () => fail(new Error('the client closed the connection during the TLS handshake'));
     function fail(err: Error): void {
       clearTimeout(timer);
       socket.removeListener('secure', onSecure);
+      socket.removeListener('close', onClose);
       socket.destroy();
       reject(new MailtapError('E_CLIENT_TLS', clientTlsHint(err), { side: 'client', cause: err }));
     }
     function onSecure(): void {
       clearTimeout(timer);
       socket.removeListener('error', onError);
+      socket.removeListener('close', onClose);
       resolve(socket);
     }
     socket.once('secure', onSecure);
     socket.once('error', onError);
+    socket.once('close', onClose);
   });
   return { socket, secure };
 }
@@ -81,7 +85,7 @@ export function wrapClient(raw: Socket, options: ClientTlsOptions): { socket: TL
 /** A client that rejects our leaf usually does not trust the mailtap CA yet: say how to fix it. */
 function clientTlsHint(err: Error): string {
   const text = describeError(err);
-  const rejectedCert = /alert (unknown ca|bad certificate|certificate unknown|certificate expired|access denied)|alert number 4[2-9]/i.test(text);
+  const rejectedCert = /alert (unknown ca|bad certificate|certificate unknown|certificate expired|access denied)|alert number 4[2-9]|closed the connection during/i.test(text);
   return rejectedCert
     ? `client rejected the mailtap certificate (${text}); trust the mailtap CA: run \`mailtap ca show\` for the exact steps`
     : `client TLS handshake failed: ${text}`;

@@ -139,4 +139,11 @@ export class LineClient {
   destroy(): void {
     this.socket.destroy();
   }
+
+  /** Abort with a TCP RST. */
+  reset(): void {
+    const raw = this.socket as Socket & { resetAndDestroy?: () => void; _parent?: Socket };
+    const tcp = (raw._parent ?? raw) as Socket & { resetAndDestroy: () => void };
+    tcp.resetAndDestroy();
+  }
 }
