@@ -1,0 +1,64 @@
+// Typed access to the real Dovecot + Postfix environment that setup.sh brings up on 127.0.0.1.
+// Invariant: env.json (written by setup.sh) is the only source of ports, paths and passwords;
+// nothing here hard-codes them. ensureInteropEnv() is idempotent and fast when already up.
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export type InteropService = 'smtp' | 'submission' | 'smtps' | 'imap' | 'imaps' | 'pop3' | 'pop3s';
+
+export interface InteropUser {
+  login: string;
+  email: string;
+  password: string;
+  maildir: string;
+}
+
+export interface InteropEnv {
+  version: 1;
+  dir: string;
+  host: string;
+  domain: string;
+  /** PEM of the test CA that signed the servers' certificate: mailtap's --upstream-ca. */
+  ca: string;
+  serverCert: string;
+  serverNames: string[];
+  versions: { dovecot: string; postfix: string };
+  ports: Record<InteropService, number>;
+  /** mailtap URLs of the real servers, e.g. urls.submission = "submission://127.0.0.1:10587". */
+  urls: Record<InteropService, string>;
+  auth: {
+    smtp: boolean;
+    submission: boolean;
+    smtps: boolean;
+    mechanisms: string[];
+    plaintextAllowed: boolean;
+  };
+  users: { alice: InteropUser; bob: InteropUser } & Record<string, InteropUser>;
+  logs: { dovecot: string; postfix: string };
+  config: { dovecot: string; postfix: string };
+  pidFiles: { dovecot: string; postfix: string };
+}
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+
+export function interopDir(): string {
+  return process.env['MAILTAP_INTEROP_DIR'] ?? '/tmp/mailtap-interop';
+}
+
+export function loadInteropEnv(dir: string = interopDir()): InteropEnv {
+  const path = join(dir, 'env.json');
+  if (!existsSync(path)) {
+    throw new Error(`${path} not found: run test/interop/setup.sh (as root) first`);
+  }
+  const env = JSON.parse(readFileSync(path, 'utf8')) as InteropEnv;
+  if (env.version !== 1) throw new Error(`${path}: unsupported env.json version ${String(env.version)}`);
+  return env;
+}
+
+/** Runs setup.sh (installs packages on a fresh machine, ~35 s; ~0.5 s when already up). */
+export function ensureInteropEnv(): InteropEnv {
+  execFileSync('bash', [join(HERE, 'setup.sh')], { stdio: ['ignore', 'ignore', 'inherit'] });
+  return loadInteropEnv();
+}
