@@ -6,15 +6,28 @@ import { connect } from 'node:tls';
 import { randomUUID } from 'node:crypto';
 import { ImapFlow } from 'imapflow';
 import nodemailer from 'nodemailer';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { ensureInteropEnv, type InteropEnv } from './interop-env.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  ensureInteropEnv,
+  interopEnvIsUp,
+  stopInteropEnv,
+  type InteropEnv,
+} from './interop-env.js';
 
 let env: InteropEnv;
 let ca: string;
 
+let startedHere = false;
+
 beforeAll(() => {
+  startedHere = !interopEnvIsUp();
   env = ensureInteropEnv();
   ca = readFileSync(env.ca, 'utf8');
+});
+
+// Leave no daemons behind, unless they were already running before this file (a developer's).
+afterAll(() => {
+  if (startedHere) stopInteropEnv();
 });
 
 /** Opens implicit TLS, verifies the chain against the test CA, returns the first line. */

@@ -57,6 +57,28 @@ export function loadInteropEnv(dir: string = interopDir()): InteropEnv {
   return env;
 }
 
+/** True when both daemons of a previous setup.sh are alive (by their pid files). */
+export function interopEnvIsUp(dir: string = interopDir()): boolean {
+  const alive = (pidFile: string): boolean => {
+    try {
+      const pid = Number.parseInt(readFileSync(pidFile, 'utf8').trim(), 10);
+      if (!Number.isInteger(pid) || pid <= 0) return false;
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  return (
+    alive(join(dir, 'run/dovecot/master.pid')) && alive(join(dir, 'postfix/spool/pid/master.pid'))
+  );
+}
+
+/** Stops exactly what setup.sh started (teardown.sh); keeps certificates and maildirs. */
+export function stopInteropEnv(): void {
+  execFileSync('bash', [join(HERE, 'teardown.sh')], { stdio: ['ignore', 'ignore', 'inherit'] });
+}
+
 /** Runs setup.sh (installs packages on a fresh machine, ~35 s; ~0.5 s when already up). */
 export function ensureInteropEnv(): InteropEnv {
   execFileSync('bash', [join(HERE, 'setup.sh')], { stdio: ['ignore', 'ignore', 'inherit'] });
