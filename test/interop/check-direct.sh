@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck disable=SC2154 # P_* and the user variables come from the env.json eval below.
 # Proves the interop environment with real clients talking straight to Dovecot and Postfix
 # (no mailtap): openssl s_client, swaks, curl, fetchmail and python's smtplib/imaplib/poplib.
 # Each step sends or reads a message carrying a fresh token, so a stale mailbox cannot make a
@@ -70,8 +71,7 @@ expect() {
 
 # wait_delivered MAILDIR TOKEN: Postfix -> LMTP is asynchronous; poll up to 15 s.
 wait_delivered() {
-  local i
-  for i in $(seq 1 150); do
+  for _ in $(seq 1 150); do
     grep -rlqs -- "$2" "$1/new" "$1/cur" && return 0
     sleep 0.1
   done

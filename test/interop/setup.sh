@@ -189,8 +189,7 @@ dovecot_running() { [[ -s "$DOVECOT_PID" ]] && kill -0 "$(cat "$DOVECOT_PID")" 2
 # first login, so the socket is removed right after start. Hence restart, never reload.
 dovecot_start() {
   dovecot -c "$DOVECOT_CONF" >"$DIR/log/dovecot-start.log" 2>&1 9>&- || fail "dovecot did not start"
-  local i
-  for i in $(seq 1 50); do
+  for _ in $(seq 1 50); do
     [[ -S "$DIR/run/dovecot/anvil-auth-penalty" ]] && break
     sleep 0.1
   done

@@ -14,8 +14,7 @@ say() { printf '[interop] %s\n' "$*"; }
 
 # wait_gone PID: up to 10 s for a process to exit.
 wait_gone() {
-  local i
-  for i in $(seq 1 100); do
+  for _ in $(seq 1 100); do
     kill -0 "$1" 2>/dev/null || return 0
     sleep 0.1
   done
