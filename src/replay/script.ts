@@ -40,6 +40,7 @@ export function buildScript(rec: Recording): ReplayScript {
   const server: (ScriptedUnit & { anchor: number | undefined })[] = [];
   const lastStepOfTag = new Map<string, number>();
   let replies = 0;
+  let lastTag: string | undefined;
   let lastServer: UnitRecord | undefined;
 
   for (const ev of rec.events) {
@@ -49,7 +50,10 @@ export function buildScript(rec: Recording): ReplayScript {
       const step = tracker.push({ side: 'client', kind: ev.type, bytes, verb: ev.verb, tag: ev.tag, final: ev.final, continued: ev.continued });
       if (step) {
         steps.push(step);
-        if (step.tag) lastStepOfTag.set(step.tag, steps.length);
+        // SASL lines and literal continuations belong to the command in progress.
+        if (step.tag) lastTag = step.tag;
+        const tag = step.tag ?? (step.kind === 'command' ? undefined : lastTag);
+        if (tag) lastStepOfTag.set(tag, steps.length);
       }
       continue;
     }
