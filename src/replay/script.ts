@@ -41,14 +41,18 @@ export function buildScript(rec: Recording): ReplayScript {
   const lastStepOfTag = new Map<string, number>();
   let replies = 0;
   let lastTag: string | undefined;
+  let stepUnits: Buffer[] = [];
   let lastServer: UnitRecord | undefined;
 
   for (const ev of rec.events) {
     if (!isUnitRecord(ev)) continue;
     const bytes = unitBytes(ev);
     if (ev.dir === 'c2s') {
+      stepUnits.push(bytes);
       const step = tracker.push({ side: 'client', kind: ev.type, bytes, verb: ev.verb, tag: ev.tag, final: ev.final, continued: ev.continued });
       if (step) {
+        step.units = stepUnits;
+        stepUnits = [];
         steps.push(step);
         // SASL lines and literal continuations belong to the command in progress.
         if (step.tag) lastTag = step.tag;

@@ -27,6 +27,8 @@ export interface ClientStep {
   tag?: string;
   /** The step's first line (or the first bytes of a body), for strict matching and messages. */
   head: Buffer;
+  /** Every client unit of the step, in order (filled by the script builder, for client replay). */
+  units?: Buffer[];
 }
 
 const BDAT_SIZE = /^BDAT\s+(\d+)/i;

@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { MailtapError } from '../../core/errors.js';
 import { routeForUpstream, parseRoute, type Route } from '../../core/mail-url.js';
 import { startProxy } from '../../session/proxy.js';
+import { waitForSignal } from '../signals.js';
 import { createLogger, type LogLevel } from '../logger.js';
 import { collect, langFromEnv, parseLang, parseLogLevel, parsePositiveInt } from '../usage.js';
 import { createLiveView } from '../live-view.js';
@@ -108,16 +109,4 @@ async function readConfig(path: string): Promise<Record<string, unknown>> {
   } catch (err) {
     throw new MailtapError('E_USAGE', `--config ${path} is not valid: ${(err as Error).message}`, { side: 'user' });
   }
-}
-
-function waitForSignal(): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      process.removeListener('SIGINT', done);
-      process.removeListener('SIGTERM', done);
-      resolve();
-    };
-    process.once('SIGINT', done);
-    process.once('SIGTERM', done);
-  });
 }

@@ -1,16 +1,78 @@
-// Placeholder: the `replay` command family is being built (see the issue tracker). It says so
-// plainly and exits non-zero rather than pretending.
+// `mailtap replay RECORDING ...`: serve recordings as a mock mail server (default), or with
+// `--client --to URL` re-send the recorded client side to a live server and report differences.
+// Exit code: 0 when every session matched (or no reply differed), 1 otherwise.
 
 import type { Command } from 'commander';
 import { MailtapError } from '../../core/errors.js';
+import { startReplay } from '../../replay/server.js';
+import { replayClient } from '../../replay/client-replay.js';
+import type { ReplayOutcome } from '../../replay/replay-session.js';
+import { loadUpstreamTrust } from '../../transport/upstream-trust.js';
+import { waitForSignal } from '../signals.js';
+import { createLogger, type LogLevel } from '../logger.js';
+import { collect, parseLogLevel } from '../usage.js';
+
+interface ReplayCliOptions {
+  listen?: string;
+  certs: string;
+  strict?: boolean;
+  once?: boolean;
+  client?: boolean;
+  to?: string;
+  upstreamCa?: string[];
+  insecure?: boolean;
+  logLevel: LogLevel;
+}
 
 export function register(program: Command): void {
   program
     .command('replay')
-    .description('replay (not implemented yet)')
-    .allowUnknownOption()
-    .argument('[args...]')
-    .action(() => {
-      throw new MailtapError('E_USAGE', '"replay" is not implemented yet in this build');
+    .description('serve recordings as a mock mail server, or re-send a recorded client side with --client --to URL')
+    .argument('<recording...>', 'recording files (JSONL)')
+    .option('--listen <url>', 'where to listen, e.g. smtp://127.0.0.1:2525 (default: the recording\'s own scheme on its default local port)')
+    .option('--certs <dir>', 'CA directory for the mock server\'s certificates', 'certs')
+    .option('--strict', 'also compare command arguments (default: match by verb)')
+    .option('--once', 'serve one session, then exit 0 only if it matched to the end')
+    .option('--client', 'act as the client: re-send the recording to --to and report differences')
+    .option('--to <url>', 'with --client: the live server, e.g. submission://mail.example.com:587')
+    .option('--upstream-ca <file>', 'with --client: extra CA to trust for the server (repeatable)', collect)
+    .option('--insecure', 'with --client: do not verify the server certificate')
+    .option('--log-level <level>', 'pino log level for stderr', parseLogLevel, 'warn' as LogLevel)
+    .action(async (recordings: string[], opts: ReplayCliOptions) => {
+      const logger = createLogger(opts.logLevel);
+      if (opts.client) {
+        if (!opts.to) throw new MailtapError('E_USAGE', '--client needs --to URL (the live server to re-send the recording to)', { side: 'user' });
+        if (recordings.length !== 1) throw new MailtapError('E_USAGE', '--client replays exactly one recording', { side: 'user' });
+        const trust = await loadUpstreamTrust({ insecure: opts.insecure, upstreamCa: opts.upstreamCa });
+        const report = await replayClient({ recording: recordings[0]!, to: opts.to, trust });
+        for (const c of report.comparisons) {
+          process.stdout.write(`${c.same ? '=' : '≠'} ${c.command.padEnd(12)} recorded: ${c.recorded}\n${c.same ? '' : `  ${''.padEnd(12)} live:     ${c.live}${c.detail ? `  (${c.detail})` : ''}\n`}`);
+        }
+        if (report.error) process.stdout.write(`*** ${report.error}\n`);
+        process.stdout.write(report.differences === 0 ? '=== the server answered as recorded\n' : `=== ${report.differences} difference(s) from the recording\n`);
+        process.exitCode = report.differences === 0 ? 0 : 1;
+        return;
+      }
+      if (opts.to) throw new MailtapError('E_USAGE', '--to only goes with --client', { side: 'user' });
+      const outcomes: ReplayOutcome[] = [];
+      const replay = await startReplay({
+        recordings,
+        listen: opts.listen,
+        certs: opts.certs,
+        strict: opts.strict,
+        once: opts.once,
+        logger,
+        onOutcome: (o) => {
+          outcomes.push(o);
+          const verdict = o.matched ? 'matched' : `did not match: ${o.mismatches.join('; ')}`;
+          process.stdout.write(`=== session on ${o.recording}: ${o.stepsMatched}/${o.stepsExpected} steps, ${verdict}\n`);
+        },
+      });
+      for (const l of replay.listeners) process.stdout.write(`=== replaying ${l.recordings.join(', ')} on ${l.url}\n`);
+      process.stdout.write(`=== CA: ${replay.ca.info.certPath}\n`);
+      if (opts.once) await Promise.race([replay.finished, waitForSignal()]);
+      else await waitForSignal();
+      await replay.close();
+      process.exitCode = outcomes.length > 0 && outcomes.every((o) => o.matched) ? 0 : 1;
     });
 }
