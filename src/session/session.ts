@@ -152,6 +152,9 @@ export class ProxySession {
       const leg = new Leg(conn.raw, this.handlersFor('server'));
       this.upstream = leg;
       if (conn.tls) {
+        // Nothing from the server may reach the client before the client leg is ready: on an
+        // implicit-TLS listener the greeting would otherwise land in plaintext mid-handshake.
+        leg.pause('connecting');
         leg.attach(conn.tls, conn.tls);
         this.noteUpstreamTls(conn.tls);
       } else if (route.listen.tls === 'implicit') {
@@ -159,10 +162,14 @@ export class ProxySession {
         const { greeting, transcript } = await negotiateUpstreamStartTls(conn.raw, route.upstream.protocol, limits.connectTimeoutMs);
         const tls = await wrapUpstream(conn.raw, { host: route.upstream.host, trust, timeoutMs: limits.connectTimeoutMs });
         this.emit({ type: 'info', dir: 'proxy', message: `mailtap upgraded the server leg with STARTTLS itself: ${transcript.join(' | ')}` } as RecordEvent);
+        leg.pause('connecting');
         leg.attach(tls, tls);
         this.noteUpstreamTls(tls);
         pendingGreeting = greeting;
-      } else leg.attach(conn.raw);
+      } else {
+        leg.pause('connecting');
+        leg.attach(conn.raw);
+      }
     } catch (err) {
       upstreamFailure = err;
     }
@@ -184,6 +191,7 @@ export class ProxySession {
       return;
     }
     this.client.resume('connecting');
+    this.upstream?.resume('connecting');
     if (pendingGreeting) this.dispatch(this.codec.feed('server', pendingGreeting));
   }
 
