@@ -65,6 +65,13 @@ export class ProxySession {
   private clientBytesInTls = 0;
   private upstreamNames: string[];
   private readonly idleTimer: NodeJS.Timeout;
+  /** Both legs are wired (client TLS done on implicit listeners); bytes may flow. */
+  private ready = false;
+  /** The server has sent its first byte (all three protocols greet first). */
+  private serverSpoke = false;
+  private greetingTimer: NodeJS.Timeout | undefined;
+  /** The server hung up before the client leg was ready; answered once it is. */
+  private upstreamGone: MailtapError | undefined;
   /** --redact: one per session, so a secret learnt once is masked everywhere after. */
   private readonly redactor: Redactor | undefined;
 
@@ -190,9 +197,31 @@ export class ProxySession {
       this.refuse(this.options.module.upstreamFailure(oneLine(describeError(upstreamFailure))), upstreamFailure);
       return;
     }
+    this.ready = true;
+    if (this.upstreamGone) {
+      this.refuse(this.options.module.upstreamFailure(this.upstreamGone.message), this.upstreamGone);
+      return;
+    }
     this.client.resume('connecting');
     this.upstream?.resume('connecting');
-    if (pendingGreeting) this.dispatch(this.codec.feed('server', pendingGreeting));
+    if (pendingGreeting) {
+      this.serverSpoke = true;
+      this.dispatch(this.codec.feed('server', pendingGreeting));
+    } else {
+      // A server that accepts and never greets would leave the client waiting for the idle timeout.
+      this.greetingTimer = setTimeout(() => {
+        const err = new MailtapError('E_UPSTREAM_TIMEOUT', `timed out: the server sent no greeting within ${limits.connectTimeoutMs} ms`, { side: 'server' });
+        this.refuse(this.options.module.upstreamFailure(err.message), err);
+      }, limits.connectTimeoutMs);
+      this.greetingTimer.unref();
+    }
+  }
+
+  /** The server hung up before its greeting: answer the client like an unreachable server. */
+  private upstreamClosedEarly(what: string): void {
+    const err = new MailtapError('E_UPSTREAM_CLOSED', `the server ${what} before its greeting`, { side: 'server' });
+    if (!this.ready) this.upstreamGone ??= err;
+    else this.refuse(this.options.module.upstreamFailure(err.message), err);
   }
 
   private async clientTlsOptions(): Promise<{ secureContext: SecureContext; SNICallback: (n: string, cb: (e: Error | null, c?: SecureContext) => void) => void; timeoutMs: number }> {
@@ -249,6 +278,10 @@ export class ProxySession {
   private onData(side: Side, chunk: Buffer): void {
     if (this.finished || this.upgrading) return;
     this.idleTimer.refresh();
+    if (side === 'server' && !this.serverSpoke) {
+      this.serverSpoke = true;
+      clearTimeout(this.greetingTimer);
+    }
     if (side === 'client' && this.client.tls) this.clientBytesInTls += chunk.length;
     this.dispatch(this.codec.feed(side, chunk));
   }
@@ -365,6 +398,7 @@ export class ProxySession {
 
   private onEnd(side: Side): void {
     if (this.finished) return;
+    if (side === 'server' && !this.serverSpoke) return this.upstreamClosedEarly('closed the connection');
     this.closeReason ??= this.hintIfSilentAfterTls(side, `${side === 'client' ? 'client' : 'server'} closed the connection`);
     this.dispatch(this.codec.end(side));
     // Propagate the half-close so the peer sees EOF exactly where the other side stopped.
@@ -374,6 +408,7 @@ export class ProxySession {
 
   private onClose(side: Side): void {
     if (this.finished || this.upgrading) return;
+    if (side === 'server' && !this.serverSpoke && !this.upstream?.ended) return this.upstreamClosedEarly('reset the connection');
     const other = side === 'client' ? this.upstream : this.client;
     const leg = side === 'client' ? this.client : this.upstream;
     if (leg && !leg.ended) {
@@ -427,6 +462,7 @@ export class ProxySession {
     if (this.finished) return;
     this.finished = true;
     clearTimeout(this.idleTimer);
+    clearTimeout(this.greetingTimer);
     if (code) this.emit({ type: 'error', dir: 'proxy', code, message: reason } as RecordEvent);
     if (graceful) setTimeout(() => this.client.destroy(), 2000).unref();
     else this.client.destroy();
