@@ -412,7 +412,9 @@ export class ProxySession {
     const other = side === 'client' ? this.upstream : this.client;
     const leg = side === 'client' ? this.client : this.upstream;
     if (leg && !leg.ended) {
-      // Closed without a FIN (reset or destroyed): pass the reset on.
+      // Closed without a FIN (reset or destroyed): what the codec still held (a partial reply or
+      // command) is forwarded and recorded, then the reset is passed on.
+      this.dispatch(this.codec.end(side));
       other?.reset();
       this.finish(this.closeReason ?? this.hintIfSilentAfterTls(side, `${side === 'client' ? 'client' : 'server'} connection reset`));
       return;
