@@ -1,0 +1,73 @@
+// Starts a bench helper (proxy-child.ts, upstream-child.ts) as its own Node process, so its CPU
+// and RSS are its alone: waits for the JSON line it prints when ready, asks it questions over
+// IPC, and stops it by the PID we started (SIGTERM, then SIGKILL if it lingers).
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { createInterface } from 'node:readline';
+import { readFileSync, writeFileSync } from 'node:fs';
+
+export interface BenchChild<Ready> {
+  pid: number;
+  ready: Ready;
+  /** One request, one reply over IPC (requests are answered in order). */
+  ask<T>(message: Record<string, unknown>): Promise<T>;
+  stop(): Promise<void>;
+}
+
+export async function startChild<Ready>(script: string, config: unknown, nodeFlags: string[] = []): Promise<BenchChild<Ready>> {
+  const path = fileURLToPath(new URL(script, import.meta.url));
+  // `node --import tsx`, not `npx tsx`: the PID we hold is then the process doing the work.
+  const child: ChildProcess = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', path, JSON.stringify(config)], {
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const ready = await new Promise<Ready>((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout! });
+    lines.once('line', (line) => {
+      try {
+        resolve(JSON.parse(line) as Ready);
+      } catch {
+        reject(new Error(`${script} printed ${JSON.stringify(line)} instead of its ready line`));
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`${script} exited (${code}) before it was ready`)));
+    child.once('error', reject);
+  });
+  const waiting: ((value: unknown) => void)[] = [];
+  child.on('message', (m) => waiting.shift()?.(m));
+  return {
+    pid: child.pid!,
+    ready,
+    ask<T>(message: Record<string, unknown>): Promise<T> {
+      return new Promise<T>((resolve) => {
+        waiting.push(resolve as (value: unknown) => void);
+        child.send(message);
+      });
+    },
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      process.kill(child.pid!, 'SIGTERM');
+      const timer = setTimeout(() => child.exitCode === null && process.kill(child.pid!, 'SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** Peak RSS (VmHWM) and current RSS of the calling process, in KiB, read from /proc. */
+export function memoryKiB(): { hwm: number; rss: number } {
+  const status = readFileSync('/proc/self/status', 'utf8');
+  const num = (key: string) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? NaN);
+  return { hwm: num('VmHWM'), rss: num('VmRSS') };
+}
+
+/** Resets VmHWM to the current RSS (Linux clear_refs "5"), so a peak belongs to one scenario. */
+export function resetPeakRss(): boolean {
+  try {
+    writeFileSync('/proc/self/clear_refs', '5');
+    return true;
+  } catch {
+    return false;
+  }
+}
