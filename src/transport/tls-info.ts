@@ -1,6 +1,7 @@
 // What a finished TLS handshake tells us, in the shape the recording stores (`type:"tls"`).
 
 import { createHash } from 'node:crypto';
+import { isIP } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 
 export interface TlsInfo {
@@ -19,7 +20,8 @@ export function tlsInfoOf(socket: TLSSocket, leg: 'client' | 'upstream', sni?: s
   info.version = socket.getProtocol() ?? undefined;
   const cipher = socket.getCipher();
   if (cipher) info.cipher = cipher.standardName || cipher.name;
-  const servername = leg === 'client' ? (socket as TLSSocket & { servername?: string | false }).servername : sni;
+  // SNI carries host names only (RFC 6066 §3): none is sent to an IP literal.
+  const servername = leg === 'client' ? (socket as TLSSocket & { servername?: string | false }).servername : sni && !isIP(sni) ? sni : undefined;
   if (servername) info.sni = servername;
   if (leg === 'upstream') {
     const peer = socket.getPeerX509Certificate?.();

@@ -1,16 +1,67 @@
-// Placeholder: the `demo` command family is being built (see the issue tracker). It says so
-// plainly and exits non-zero rather than pretending.
+// `mailtap demo`: what `npm start` runs. Mock SMTP/POP3/IMAP servers replaying the bundled
+// sample sessions, proxy listeners in front, the exact openssl lines to try, and the live
+// annotated view. `--self-test` plays the lab dialogues through every listener and exits 0
+// only when every replayed session matched.
 
 import type { Command } from 'commander';
-import { MailtapError } from '../../core/errors.js';
+import { startDemo, selfTest } from '../../demo/demo.js';
+import { createLiveView } from '../live-view.js';
+import { createLogger, type LogLevel } from '../logger.js';
+import { waitForSignal } from '../signals.js';
+import { langFromEnv, parseLang, parseLogLevel } from '../usage.js';
+
+interface DemoCliOptions {
+  certs: string;
+  recordings: string;
+  record?: boolean;
+  selfTest?: boolean;
+  lang?: 'en' | 'es';
+  logLevel: LogLevel;
+}
 
 export function register(program: Command): void {
   program
     .command('demo')
-    .description('demo (not implemented yet)')
-    .allowUnknownOption()
-    .argument('[args...]')
-    .action(() => {
-      throw new MailtapError('E_USAGE', '"demo" is not implemented yet in this build');
+    .description('mock SMTP, POP3 and IMAP servers (replaying bundled samples) behind proxy listeners, with the openssl lines to try')
+    .option('--self-test', 'drive a scripted client through every listener, print the transcripts, exit 0 when all matched')
+    .option('--certs <dir>', 'CA directory (created on first use)', 'certs')
+    .option('--recordings <dir>', 'where the demo sessions are recorded', 'recordings')
+    .option('--no-record', 'do not write recordings')
+    .option('--lang <lang>', 'annotation language: en or es (default from the locale)', parseLang)
+    .option('--log-level <level>', 'pino log level for stderr', parseLogLevel, 'warn' as LogLevel)
+    .action(async (opts: DemoCliOptions) => {
+      const logger = createLogger(opts.logLevel);
+      const lang = opts.lang ?? langFromEnv();
+      const view = createLiveView({ mode: 'human', lang, redact: false, color: !!process.stdout.isTTY });
+      const demo = await startDemo({
+        certs: opts.certs,
+        recordings: opts.record === false ? false : opts.recordings,
+        ephemeralPorts: !!opts.selfTest,
+        observer: view,
+        logger,
+      });
+      const out = (text: string) => process.stdout.write(`${text}\n`);
+      if (opts.selfTest) {
+        const results = await selfTest(demo);
+        await demo.close();
+        out('');
+        for (const r of results) out(`${r.ok ? '✓' : '✗'} ${r.name}${r.error ? `: ${r.error}` : ''}`);
+        const failed = results.filter((r) => !r.ok).length;
+        out(failed ? `=== self-test FAILED (${failed})` : `=== self-test passed: ${results.length} sessions through the proxy and the replay`);
+        process.exitCode = failed ? 1 : 0;
+        return;
+      }
+      out(lang === 'es' ? '=== mailtap demo: servidores simulados con las sesiones de ejemplo, y el proxy delante' : '=== mailtap demo: mock servers replaying the sample sessions, with the proxy in front');
+      out(`=== CA: ${demo.ca.info.certPath}`);
+      for (const l of demo.listeners) {
+        out('');
+        out(`--- ${l.name}: ${l.url}`);
+        out(`    ${l.command}`);
+        out(`    ${lang === 'es' ? 'y escriba' : 'then type'}: ${l.typing.join('  |  ')}`);
+      }
+      out('');
+      out(lang === 'es' ? '=== Ctrl-C para terminar. Las transcripciones anotadas aparecen aquí.' : '=== Ctrl-C to stop. Annotated transcripts appear below.');
+      await waitForSignal();
+      await demo.close();
     });
 }
