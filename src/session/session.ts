@@ -123,7 +123,7 @@ export class ProxySession {
       session: this.id,
       start: new Date().toISOString(),
       client: { address: this.client.raw.remoteAddress ?? '', port: this.client.raw.remotePort ?? 0 },
-      listen: formatMailUrl(route.listen),
+      listen: formatMailUrl({ ...route.listen, port: this.client.raw.localPort ?? route.listen.port }),
       upstream: formatMailUrl(route.upstream),
       clientTls: route.listen.tls === 'implicit' ? 'implicit' : 'starttls',
       upstreamTls: route.upstream.tls === 'implicit' ? 'implicit' : 'starttls',
@@ -403,7 +403,8 @@ export class ProxySession {
     this.dispatch(this.codec.end(side));
     // Propagate the half-close so the peer sees EOF exactly where the other side stopped.
     (side === 'client' ? this.upstream : this.client)?.end();
-    if (this.client.ended && (!this.upstream || this.upstream.ended)) this.finish(this.closeReason ?? 'both sides closed');
+    // Graceful: the last reply may still be on its way to a client that half-closed first.
+    if (this.client.ended && (!this.upstream || this.upstream.ended)) this.finish(this.closeReason ?? 'both sides closed', undefined, true);
   }
 
   private onClose(side: Side): void {
