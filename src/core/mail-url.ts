@@ -4,7 +4,7 @@
 
 import { isIP } from 'node:net';
 import { MailtapError } from './errors.js';
-import type { Protocol } from '../protocol/types.js';
+import type { Protocol } from './protocol-name.js';
 
 export type TlsMode = 'implicit' | 'starttls';
 

@@ -16,7 +16,8 @@ import type { Limits } from '../core/limits.js';
 import type { SaslCredentials } from '../sasl/types.js';
 
 export type Side = 'client' | 'server';
-export type Protocol = 'smtp' | 'pop3' | 'imap';
+import type { Protocol } from '../core/protocol-name.js';
+export type { Protocol };
 
 import type { Note } from '../core/note.js';
 export type { Note };
