@@ -62,7 +62,8 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyHandle> {
     const module = protocolModule(route.listen.protocol);
     // Certificate names of this route's upstream, learned from its handshakes, for later leaves.
     let knownUpstreamNames: string[] | undefined;
-    const server = createServer({ noDelay: true }, (socket: Socket) => {
+    // allowHalfOpen: a client that shuts its write side after QUIT must still read the reply.
+    const server = createServer({ noDelay: true, allowHalfOpen: true }, (socket: Socket) => {
       if (closing || sessions.size >= limits.maxSessions) {
         const why = closing ? 'mailtap is shutting down' : `too many sessions (limit ${limits.maxSessions})`;
         options.logger?.warn({ route: formatMailUrl(route.listen) }, `refused a connection: ${why}`);

@@ -15,7 +15,8 @@ export interface UpstreamConnection {
 
 export function connectTcp(host: string, port: number, timeoutMs: number): Promise<Socket> {
   return new Promise((resolve, reject) => {
-    const socket = netConnect({ host, port });
+    // allowHalfOpen: a server's FIN ends only its direction; the session propagates it (half-close).
+    const socket = netConnect({ host, port, allowHalfOpen: true });
     socket.setNoDelay(true);
     const timer = setTimeout(() => {
       socket.destroy();

@@ -66,6 +66,7 @@ export function wrapClient(raw: Socket, options: ClientTlsOptions): { socket: TL
       clearTimeout(timer);
       socket.removeListener('secure', onSecure);
       socket.removeListener('close', onClose);
+      socket.removeListener('end', onClose);
       socket.destroy();
       reject(new MailtapError('E_CLIENT_TLS', clientTlsHint(err), { side: 'client', cause: err }));
     }
@@ -73,11 +74,15 @@ export function wrapClient(raw: Socket, options: ClientTlsOptions): { socket: TL
       clearTimeout(timer);
       socket.removeListener('error', onError);
       socket.removeListener('close', onClose);
+      socket.removeListener('end', onClose);
       resolve(socket);
     }
     socket.once('secure', onSecure);
     socket.once('error', onError);
     socket.once('close', onClose);
+    // The proxy's sockets allow half-open connections, so a client's FIN mid-handshake is an
+    // 'end' without a 'close': without this the handshake would wait for its timeout.
+    socket.once('end', onClose);
   });
   return { socket, secure };
 }
