@@ -99,6 +99,7 @@ export class ProxySession {
       await this.connect();
     } catch (err) {
       this.logError(err);
+      this.emit({ type: 'error', dir: 'proxy', code: (err as MailtapError).code ?? 'E_PROTOCOL', message: describeError(err) } as RecordEvent);
       this.finish(describeError(err));
     }
     return this.done;
