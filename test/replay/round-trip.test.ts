@@ -183,7 +183,8 @@ describe('replay of POP3 and IMAP recordings', () => {
       const lock = await client.getMailboxLock('INBOX');
       let source: string | undefined;
       try {
-        source = (await client.fetchOne('2', { source: true }))?.source?.toString();
+        const msg = await client.fetchOne('2', { source: true });
+        source = msg ? msg.source?.toString() : undefined;
       } finally {
         lock.release();
       }
