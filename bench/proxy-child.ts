@@ -11,7 +11,8 @@ import { memoryKiB, resetPeakRss } from './child-process.js';
 export interface ProxyChildConfig {
   caDir: string;
   upstreamCaFile: string;
-  recordingsDir: string;
+  /** false: recording off (profile.ts --no-record, to see what recording costs). */
+  recordingsDir: string | false;
   upstream: { implicit: number; starttls: number };
 }
 

@@ -41,7 +41,7 @@ export function machine(): string {
 }
 
 /** Starts the upstream and mailtap processes; `proxyFlags` go to mailtap's node (e.g. --cpu-prof). */
-export async function startEnv(pki: TestPki, recordingsDir: string, proxyFlags: string[] = []): Promise<BenchEnv & { stop(): Promise<void> }> {
+export async function startEnv(pki: TestPki, recordingsDir: string, proxyFlags: string[] = [], record = true): Promise<BenchEnv & { stop(): Promise<void> }> {
   const keyFile = join(pki.dir, 'bench-server-key.pem');
   const certFile = join(pki.dir, 'bench-server-cert.pem');
   await writeFile(keyFile, pki.serverKey, { mode: 0o600 });
@@ -53,7 +53,7 @@ export async function startEnv(pki: TestPki, recordingsDir: string, proxyFlags: 
   try {
     const upstream = await startChild<Ports>('./upstream-child.ts', { keyFile, certFile } satisfies UpstreamChildConfig);
     started.push(upstream);
-    const config: ProxyChildConfig = { caDir: join(pki.dir, 'mailtap'), upstreamCaFile: pki.upstreamCaFile, recordingsDir, upstream: upstream.ready };
+    const config: ProxyChildConfig = { caDir: join(pki.dir, 'mailtap'), upstreamCaFile: pki.upstreamCaFile, recordingsDir: record ? recordingsDir : false, upstream: upstream.ready };
     const proxy = await startChild<Ports>('./proxy-child.ts', config, proxyFlags);
     started.push(proxy);
     const secureContext = createSecureContext({ ca: [pki.mailtapCaPem, pki.upstreamCaPem] });
