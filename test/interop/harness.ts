@@ -28,8 +28,7 @@ function openGate(): Gate {
     }
     return (cachedGate = { ok: true, env: ensureInteropEnv(), startedHere: !wasUp });
   } catch (err) {
-    const why = (err as Error).message.split('\n').slice(0, 6).join(' | ');
-    return (cachedGate = { ok: false, reason: `test/interop/setup.sh failed: ${why}` });
+    return (cachedGate = { ok: false, reason: (err as Error).message.split('\n').slice(0, 6).join(' | ') });
   }
 }
 
@@ -49,14 +48,15 @@ export interface InteropContext {
 }
 
 /**
- * Declares a proxied interop suite. When the env is unusable, declares one skipped test whose
- * name is the reason, or one failing test when MAILTAP_INTEROP_REQUIRED=1 (CI).
+ * Declares a suite that needs the real servers. When the env is unusable, declares one skipped
+ * test whose name is the reason, or one failing test when MAILTAP_INTEROP_REQUIRED=1 (CI).
+ * `env` is usable inside hooks and tests only.
  */
-export function interopSuite(title: string, define: (ctx: InteropContext) => void): void {
+export function withInteropEnv(title: string, define: (env: InteropEnv) => void): void {
   const gate = openGate();
-  if (!gate.ok) {
-    const reason = gate.reason;
-    describe(title, () => {
+  describe(title, () => {
+    if (!gate.ok) {
+      const reason = gate.reason;
       if (process.env['MAILTAP_INTEROP_REQUIRED'] === '1') {
         it('needs the interop env (MAILTAP_INTEROP_REQUIRED=1)', () => {
           throw new Error(`interop env unavailable: ${reason}`);
@@ -65,12 +65,20 @@ export function interopSuite(title: string, define: (ctx: InteropContext) => voi
         console.warn(`[interop] ${title}: SKIPPED: ${reason}`);
         it.skip(`SKIPPED (interop env unavailable): ${reason}`, () => {});
       }
+      return;
+    }
+    // Leave no daemons behind, unless they were running before (a developer's env).
+    afterAll(() => {
+      if (gate.startedHere) stopInteropEnv();
     });
-    return;
-  }
-  const { env } = gate;
-  const ctx = { env } as InteropContext;
-  describe(title, () => {
+    define(gate.env);
+  });
+}
+
+/** A `withInteropEnv` suite with one mailtap proxy in front of every real service. */
+export function interopSuite(title: string, define: (ctx: InteropContext) => void): void {
+  withInteropEnv(title, (env) => {
+    const ctx = { env } as InteropContext;
     beforeAll(async () => {
       ctx.pki = await makeTestPki();
       ctx.mailtapCaFile = join(ctx.pki.dir, 'mailtap-ca.pem');
@@ -93,8 +101,6 @@ export function interopSuite(title: string, define: (ctx: InteropContext) => voi
     afterAll(async () => {
       await ctx.proxy?.close();
       await ctx.pki?.cleanup();
-      // Leave no daemons behind, unless they were running before (a developer's env).
-      if (gate.startedHere) stopInteropEnv();
     });
     define(ctx);
   });

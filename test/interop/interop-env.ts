@@ -81,6 +81,14 @@ export function stopInteropEnv(): void {
 
 /** Runs setup.sh (installs packages on a fresh machine, ~35 s; ~0.5 s when already up). */
 export function ensureInteropEnv(): InteropEnv {
-  execFileSync('bash', [join(HERE, 'setup.sh')], { stdio: ['ignore', 'ignore', 'inherit'] });
+  try {
+    execFileSync('bash', [join(HERE, 'setup.sh')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  } catch (err) {
+    // Name the failed step (setup.sh prints `FAILED at step: …`) rather than just the exit code.
+    const stderr = String((err as { stderr?: Buffer }).stderr ?? '');
+    process.stderr.write(stderr);
+    const step = /FAILED at step: .*/.exec(stderr)?.[0];
+    throw new Error(`test/interop/setup.sh ${step ?? `failed: ${stderr.trim().split('\n').slice(-3).join(' | ') || (err as Error).message}`}`);
+  }
   return loadInteropEnv();
 }
