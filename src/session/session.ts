@@ -72,6 +72,14 @@ export class ProxySession {
   private greetingTimer: NodeJS.Timeout | undefined;
   /** The server hung up before the client leg was ready; answered once it is. */
   private upstreamGone: MailtapError | undefined;
+  /**
+   * Bytes fed to the codec per side, and bytes it has given back (units + injections). A side's
+   * FIN is passed on only once they match: the codec may hold an ended side's bytes until a
+   * reply decides how to frame them (SMTP after AUTH/DATA/STARTTLS), and those must go first.
+   */
+  private readonly fed = { client: 0, server: 0 };
+  private readonly accounted = { client: 0, server: 0 };
+  private readonly endPending = { client: false, server: false };
   /** --redact: one per session, so a secret learnt once is masked everywhere after. */
   private readonly redactor: Redactor | undefined;
 
@@ -207,7 +215,7 @@ export class ProxySession {
     this.upstream?.resume('connecting');
     if (pendingGreeting) {
       this.serverSpoke = true;
-      this.dispatch(this.codec.feed('server', pendingGreeting));
+      this.dispatch(this.feed('server', pendingGreeting));
     } else {
       // A server that accepts and never greets would leave the client waiting for the idle timeout.
       this.greetingTimer = setTimeout(() => {
@@ -284,7 +292,7 @@ export class ProxySession {
       clearTimeout(this.greetingTimer);
     }
     if (side === 'client' && this.client.tls) this.clientBytesInTls += chunk.length;
-    this.dispatch(this.codec.feed(side, chunk));
+    this.dispatch(this.feed(side, chunk));
   }
 
   private dispatch(events: CodecEvent[]): void {
@@ -311,10 +319,31 @@ export class ProxySession {
     upstream.socket.uncork();
     if (localStartTls !== false) {
       this.emit({ type: 'info', dir: 'proxy', message: 'mailtap answers this STARTTLS itself: the server leg is already TLS' } as RecordEvent);
-      this.dispatch(this.codec.feed('server', localStartTlsAcceptance(this.options.module.protocol, localStartTls || undefined)));
+      this.dispatch(this.feed('server', localStartTlsAcceptance(this.options.module.protocol, localStartTls || undefined)));
       return;
     }
     this.applyBackpressure();
+    this.propagateEnds();
+  }
+
+  private feed(side: Side, bytes: Buffer): CodecEvent[] {
+    this.fed[side] += bytes.length;
+    return this.codec.feed(side, bytes);
+  }
+
+  /** Passes a side's half-close on once the codec has released everything that side sent. */
+  private propagateEnds(): void {
+    for (const side of ['client', 'server'] as const) {
+      if (!this.endPending[side]) continue;
+      const passOn = () => {
+        if (!this.endPending[side]) return;
+        this.endPending[side] = false;
+        (side === 'client' ? this.upstream : this.client)?.end();
+      };
+      if (this.accounted[side] >= this.fed[side]) passOn();
+      // A reply that never completes must not keep the FIN forever: pass it on after a grace.
+      else setTimeout(passOn, Math.min(2000, this.options.limits.connectTimeoutMs)).unref();
+    }
   }
 
   private get upstreamIsImplicit(): boolean {
@@ -401,9 +430,9 @@ export class ProxySession {
     if (this.finished) return;
     if (side === 'server' && !this.serverSpoke) return this.upstreamClosedEarly('closed the connection');
     this.closeReason ??= this.hintIfSilentAfterTls(side, `${side === 'client' ? 'client' : 'server'} closed the connection`);
-    this.dispatch(this.codec.end(side));
     // Propagate the half-close so the peer sees EOF exactly where the other side stopped.
-    (side === 'client' ? this.upstream : this.client)?.end();
+    this.endPending[side] = true;
+    this.dispatch(this.codec.end(side));
     // Graceful: the last reply may still be on its way to a client that half-closed first.
     if (this.client.ended && (!this.upstream || this.upstream.ended)) this.finish(this.closeReason ?? 'both sides closed', undefined, true);
   }
@@ -449,6 +478,7 @@ export class ProxySession {
   }
 
   private record(ev: CodecEvent): void {
+    if (ev.type === 'unit' || ev.type === 'injection') this.accounted[ev.side] += ev.bytes.length;
     if (ev.type === 'upgrade-tls' && !this.writer && !this.options.observer?.event) return;
     const tls = ev.type === 'unit' ? (ev.side === 'client' ? !!this.client.tls : !!this.upstream?.tls) : false;
     this.emit(recordEventFromCodec(ev, this.now(), { tls }));
