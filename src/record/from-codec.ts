@@ -2,7 +2,6 @@
 // supplies the time and whether the bytes travelled inside TLS; the recording keeps the unit's
 // exact bytes as UTF-8 text when printable, else as base64.
 
-import { isUtf8 } from 'node:buffer';
 import { isPrintableUtf8 } from '../core/bytes.js';
 import type { CodecEvent, UnitEvent } from '../protocol/types.js';
 import type { AuthRecord, RecordEvent, UnitRecord } from './schema.js';
@@ -12,11 +11,12 @@ export function roundTime(t: number): number {
   return Math.max(0, Math.round(t * 10) / 10);
 }
 
+/** Body chunks above this size are always stored as base64: native, and JSON needs no escaping. */
+export const BODY_TEXT_MAX = 1024;
+
 /** `text` when printable UTF-8, else `b64`: exactly one of them. */
 export function encodeUnitBytes(bytes: Buffer): { text: string } | { b64: string } {
-  // core's isPrintableUtf8 looks for Buffer.isUtf8, which Node 20 does not have (it is the
-  // node:buffer export), so it passes invalid UTF-8: check validity here too, or text would lose bytes.
-  return isPrintableUtf8(bytes) && isUtf8(bytes) ? { text: bytes.toString('utf8') } : { b64: bytes.toString('base64') };
+  return isPrintableUtf8(bytes) ? { text: bytes.toString('utf8') } : { b64: bytes.toString('base64') };
 }
 
 export function recordEventFromCodec(ev: CodecEvent, t: number, opts: { tls: boolean }): RecordEvent {
@@ -66,7 +66,8 @@ export function recordEventFromCodec(ev: CodecEvent, t: number, opts: { tls: boo
 }
 
 function unitRecord(ev: UnitEvent, t: number, tls: boolean): UnitRecord {
-  const rec: UnitRecord = { t, dir: ev.side === 'client' ? 'c2s' : 's2c', type: ev.kind, ...encodeUnitBytes(ev.bytes) };
+  const bytes = ev.kind === 'body' && ev.bytes.length > BODY_TEXT_MAX ? { b64: ev.bytes.toString('base64') } : encodeUnitBytes(ev.bytes);
+  const rec: UnitRecord = { t, dir: ev.side === 'client' ? 'c2s' : 's2c', type: ev.kind, ...bytes };
   rec.note = ev.note.en;
   rec.note_es = ev.note.es;
   if (ev.verb !== undefined) rec.verb = ev.verb;

@@ -22,7 +22,9 @@ export function wrapUpstream(raw: Socket, options: UpstreamTlsOptions): Promise<
       host: options.host,
       // SNI carries host names only (RFC 6066 §3).
       servername: isIP(options.host) ? undefined : options.host,
-      ca: options.trust.ca,
+      // The context holds the trust store, parsed once per proxy; without extra CAs Node's
+      // shared default store is used.
+      secureContext: options.trust.secureContext,
       rejectUnauthorized: options.trust.rejectUnauthorized,
     });
     const timer = setTimeout(() => fail(new Error(`TLS handshake with the server timed out after ${options.timeoutMs} ms`)), options.timeoutMs);
