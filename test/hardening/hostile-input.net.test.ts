@@ -3,7 +3,7 @@
 // wrong counts) from the client and hostile replies from the server. Whatever is sent, the proxy
 // stays up and forwards byte-exact in both directions, and the recording holds the same bytes.
 // STARTTLS/STLS are left out: dropping what follows them is the one intended change (tested below).
-// Every scripted reply is a whole reply: a reply that never completes is the it.fails case below.
+// Every scripted reply is a whole reply: a reply that never completes has its own case below.
 // FUZZ_RUNS=500 npx vitest run test/hardening/hostile-input.net.test.ts for a longer run.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -71,7 +71,7 @@ function clientInput(protocol: Protocol): fc.Arbitrary<Buffer[]> {
 }
 
 function serverScript(protocol: Protocol): fc.Arbitrary<string[]> {
-  // SMTP replies must carry a code to complete (see the it.fails below); POP3/IMAP take any line.
+  // SMTP replies must carry a code to complete (a partial one has its own case below); POP3/IMAP take any line.
   const garbage = fc.string({ unit: 'binary', maxLength: 30 }).map((t) => t.replace(/[\r\n]/g, ''));
   const line = protocol === 'smtp' ? fc.tuple(fc.constantFrom('250', '354', '334', '500', '221'), garbage).map(([c, t]) => `${c} ${t}\r\n`) : garbage.map((t) => `${t}\r\n`);
   return fc.array(fc.oneof(fc.constantFrom(...REPLIES[protocol]), line), { minLength: 1, maxLength: 12 }).filter((r) => !/stls|starttls/i.test(r.join('')));
@@ -123,13 +123,10 @@ describe.each(['smtp', 'pop3', 'imap'] as const)('%s: protocol-shaped garbage th
 });
 
 describe('SMTP: a reply that never completes', () => {
-  // CODEC BUG (src/protocol/smtp/codec.ts flushEnded): after the client's FIN the codec keeps the
-  // client's bytes queued behind a DATA/AUTH gate until the server's reply completes ("the reply
-  // may still come"). Only a STARTTLS gate needs that (held bytes may become an injection); for
-  // DATA/AUTH/TURN end('client') should flush them as raw. The session now waits for them and
-  // passes the FIN on after a grace, so they are no longer written after end, but they never
-  // reach the server: the upstream gets "DATA\r\n" and not the body.
-  it.fails('DATA answered with a partial line, then body + FIN: the server still gets every byte', async () => {
+  // Found by this suite: after the client's FIN the SMTP codec used to keep the client's bytes
+  // held behind a DATA/AUTH gate until the server's reply completed, so the server never got the
+  // body. Only a STARTTLS gate holds bytes after the client's FIN now (flushEnded).
+  it('DATA answered with a partial line, then body + FIN: the server still gets every byte', async () => {
     const upstream = await startFuzzUpstream('smtp');
     upstream.script = ['35'];
     const proxy = await startTestProxy(pki, [`smtp://127.0.0.1:0=smtp://127.0.0.1:${upstream.port}`], { limits: TIGHT });

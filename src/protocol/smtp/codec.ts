@@ -112,7 +112,10 @@ export class SmtpCodec implements Codec {
   private flushEnded(ev: CodecEvent[]): void {
     for (const s of ['client', 'server'] as const) {
       if (!this.ended[s]) continue;
-      if (s === this.cmdSide && this.gate && !this.ended[other(s)]) continue; // the reply may still come
+      // Only a STARTTLS verdict changes what held bytes are (commands or an injection); behind any
+      // other gate an ended client's bytes are flushed now, or a server that never finishes its
+      // reply would never receive them.
+      if (s === this.cmdSide && this.gate?.gate === 'starttls' && !this.ended[other(s)]) continue;
       this.flushSide(ev, s);
     }
   }
