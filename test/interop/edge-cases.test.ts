@@ -1,0 +1,165 @@
+// The awkward corners with the real servers: BDAT (CHUNKING) typed into s_client, an 8-bit
+// UTF-8 body, a 2 MiB message, IMAP APPEND with a LITERAL+ literal, a wrong password
+// (recorded as a failure; Dovecot's auth penalty is disabled by setup.sh), and port probes
+// (connect, close at once) which must leave mailtap with nothing open and complete recordings.
+import { execFileSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import { ImapFlow } from 'imapflow';
+import nodemailer from 'nodemailer';
+import { expect, it } from 'vitest';
+import { readRecording } from '../../src/record/reader.js';
+import type { AuthRecord } from '../../src/record/schema.js';
+import { expectDeliveredIdentical, expectGoodRecording, expectReadBackIdentical, makeMessage, sha256 } from './checks.js';
+import { interopSuite, SERVICES, type InteropContext } from './harness.js';
+import type { InteropService } from './interop-env.js';
+import { converse } from './run-cli.js';
+
+interopSuite('edge cases through mailtap', (ctx: InteropContext) => {
+  const transport = (service: InteropService, auth = true) =>
+    nodemailer.createTransport({
+      host: '127.0.0.1', port: ctx.port(service), secure: service === 'smtps', requireTLS: service !== 'smtps',
+      tls: { ca: ctx.pki.mailtapCaPem },
+      ...(auth ? { auth: { user: ctx.env.users.alice.login, pass: ctx.env.users.alice.password } } : {}),
+    });
+
+  const imap = () =>
+    new ImapFlow({
+      host: '127.0.0.1', port: ctx.port('imaps'), secure: true, tls: { ca: ctx.pki.mailtapCaPem },
+      auth: { user: ctx.env.users.bob.login, pass: ctx.env.users.bob.password }, logger: false, disableAutoIdle: true,
+    });
+
+  it('openssl s_client -starttls smtp: BDAT 2 chunks (CHUNKING, RFC 3030) on the port-25 listener', async () => {
+    const who = 'openssl s_client BDAT';
+    const { alice, bob } = ctx.env.users;
+    const msg = makeMessage('s_client-bdat', alice.email, bob.email);
+    // s_client -crlf turns each typed LF into CRLF: chunk sizes count the CRLFs.
+    const text = msg.bytes.toString('latin1');
+    const cut = text.indexOf('\r\n\r\n') + 4;
+    const [head, body] = [text.slice(0, cut), text.slice(cut)];
+    const lines = (s: string) => s.split('\r\n').slice(0, -1);
+    const done = ctx.begin();
+    const live = await converse(who, 'openssl', ['s_client', '-quiet', '-crlf', '-CAfile', ctx.mailtapCaFile, '-verify_return_error', '-starttls', 'smtp', '-connect', `127.0.0.1:${ctx.port('smtp')}`], [
+      { send: 'EHLO usuario', expect: /^250 CHUNKING/m },
+      { send: `MAIL FROM:<${alice.email}>`, expect: /^250 /m },
+      { send: `RCPT TO:<${bob.email}>`, expect: /^250 /m },
+      { send: `BDAT ${head.length}` },
+      ...lines(head).slice(0, -1).map((l) => ({ send: l })),
+      { send: '', expect: /^250 2\.0\.0 Ok: \d+ bytes/m },
+      { send: `BDAT ${body.length} LAST` },
+      ...lines(body).slice(0, -1).map((l) => ({ send: l })),
+      { send: lines(body).at(-1)!, expect: /^250 2\.0\.0 Ok: \d+ bytes queued/m },
+      { send: 'QUIT', expect: /^221 /m },
+    ]);
+    expect(live.code, `${who}: exit code`).toBe(0);
+    const [log] = await done(1);
+    await expectGoodRecording(log!, { who });
+    expect(log!.events.filter((e) => e.type === 'command' && (e as { verb?: string }).verb === 'BDAT'), `${who}: two BDAT commands recorded`).toHaveLength(2);
+    await expectDeliveredIdentical(bob, msg, who);
+  });
+
+  it('nodemailer: a message with an 8-bit UTF-8 body arrives byte-identical', async () => {
+    const who = 'nodemailer 8-bit body';
+    const { alice, bob } = ctx.env.users;
+    const line = 'Ñandú, café, 日本語, emoji 📬 — 8-bit as is';
+    const base = makeMessage('nodemailer-8bit', alice.email, bob.email, 'EIGHT-BIT-LINE');
+    // makeMessage is ASCII; the marked line becomes real UTF-8 bytes.
+    const text = base.bytes.toString('latin1').replace('charset=us-ascii', 'charset=utf-8').replace('EIGHT-BIT-LINE', line);
+    const real = { ...base, bytes: Buffer.from(text, 'utf8') };
+    expect(real.bytes.some((b) => b > 0x7f), `${who}: the message really is 8-bit`).toBe(true);
+    const done = ctx.begin();
+    const t = transport('submission');
+    const info = await t.sendMail({ envelope: { from: alice.email, to: [bob.email] }, raw: real.bytes });
+    t.close();
+    expect(info.accepted, `${who}: accepted`).toEqual([bob.email]);
+    const [log] = await done(1);
+    await expectGoodRecording(log!, { who, auth: { username: alice.login, password: alice.password } });
+    await expectDeliveredIdentical(bob, real, who);
+  });
+
+  it('nodemailer 2 MiB over smtps, read back through imaps byte-identical', async () => {
+    const who = 'nodemailer 2 MiB';
+    const { alice, bob } = ctx.env.users;
+    const filler = Array.from({ length: 27_000 }, (_, i) => `${String(i).padStart(6, '0')} ${'.x'.repeat(36)}`).join('\r\n');
+    const msg = makeMessage('nodemailer-2mib', alice.email, bob.email, filler);
+    expect(msg.bytes.length, `${who}: size`).toBeGreaterThan(2 * 1024 * 1024);
+    const done = ctx.begin();
+    const t = transport('smtps');
+    await t.sendMail({ envelope: { from: alice.email, to: [bob.email] }, raw: msg.bytes });
+    t.close();
+    const [log] = await done(1);
+    await expectGoodRecording(log!, { who, auth: { username: alice.login, password: alice.password } });
+    await expectDeliveredIdentical(bob, msg, who);
+    const readDone = ctx.begin();
+    const client = imap();
+    await client.connect();
+    const lock = await client.getMailboxLock('INBOX');
+    const uids = (await client.search({ subject: msg.subject }, { uid: true })) || [];
+    const fetched = await client.fetchOne(String(uids.at(-1)), { source: true }, { uid: true });
+    lock.release();
+    await client.logout();
+    await readDone(1);
+    expectReadBackIdentical(fetched && fetched.source ? fetched.source : Buffer.alloc(0), msg, `${who} (imapflow read-back)`);
+  });
+
+  it('imapflow APPEND (LITERAL+) to Drafts, fetched back byte-identical', async () => {
+    const who = 'imapflow APPEND';
+    const { bob } = ctx.env.users;
+    const msg = makeMessage('imapflow-append', bob.email, bob.email);
+    const done = ctx.begin();
+    const client = imap();
+    await client.connect();
+    const appended = await client.append('Drafts', msg.bytes, ['\\Draft']);
+    const lock = await client.getMailboxLock('Drafts');
+    const fetched = appended && appended.uid ? await client.fetchOne(String(appended.uid), { source: true }, { uid: true }) : false;
+    if (appended && appended.uid) await client.messageDelete(String(appended.uid), { uid: true });
+    lock.release();
+    await client.logout();
+    const [log] = await done(1);
+    await expectGoodRecording(log!, { who, auth: { username: bob.login, password: bob.password } });
+    expect(fetched && fetched.source ? sha256(fetched.source) : 'nothing fetched', `${who}: fetched back`).toBe(sha256(msg.bytes));
+  });
+
+  it('a wrong password: the client gets 535, the recording an auth event with result failure', async () => {
+    const who = 'nodemailer wrong password';
+    const { alice, bob } = ctx.env.users;
+    const done = ctx.begin();
+    const t = nodemailer.createTransport({ host: '127.0.0.1', port: ctx.port('submission'), requireTLS: true, tls: { ca: ctx.pki.mailtapCaPem }, auth: { user: alice.login, pass: 'not-the-password' } });
+    await expect(t.sendMail({ from: alice.email, to: bob.email, text: 'x' }), `${who}: refused`).rejects.toThrow(/535/);
+    t.close();
+    const [log] = await done(1);
+    const auth = log!.events.find((e): e is AuthRecord => e.type === 'auth');
+    expect(auth, `${who}: auth event`).toMatchObject({ username: alice.login, password: 'not-the-password', result: 'failure' });
+  });
+
+  // mailtap bug (src/session/session.ts, connect()): a client that closes while mailtap is still
+  // connecting upstream ends the session (observer end, live view "closed"), but the upstream
+  // connection, established just after, is never closed, and its `tls` event is written after
+  // the end so the recording has no `close` event (not replayable). `mailtap proxy` then never
+  // exits on SIGTERM: the leaked socket keeps it alive. Flip to `it` once fixed.
+  it.fails('port probes (connect, close at once) on every listener leave no upstream connection and complete recordings', async () => {
+    const done = ctx.begin();
+    for (const service of SERVICES) {
+      await new Promise<void>((resolve) => {
+        const s = connect(ctx.port(service), '127.0.0.1', () => {
+          s.destroy();
+          resolve();
+        });
+      });
+    }
+    await done(SERVICES.length);
+    await new Promise((r) => setTimeout(r, 1500));
+    const leaked = execFileSync('ss', ['-Htnp', 'state', 'established'], { encoding: 'utf8' })
+      .split('\n')
+      .filter((l) => l.includes(`pid=${process.pid},`) && SERVICES.some((s) => l.includes(`127.0.0.1:${ctx.env.ports[s]} `)));
+    // Every recording of this file's proxy (earlier tests' too) must end with its close event.
+    const incomplete: string[] = [];
+    for (const f of readdirSync(ctx.proxy.recordingsDir)) {
+      const rec = await readRecording(join(ctx.proxy.recordingsDir, f));
+      if (!rec.complete) incomplete.push(`${rec.header.upstream}: ${rec.events.map((e) => e.type).join(',')}`);
+    }
+    expect({ leaked, incomplete }, 'port probes: upstream connections left open / recordings without close').toEqual({ leaked: [], incomplete: [] });
+  });
+});
+
