@@ -2,18 +2,9 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { ByteQueue } from '../../src/protocol/byte-queue.js';
 import { DotBodyScanner } from '../../src/protocol/dot-body.js';
+import { splitAtOffsets } from '../helpers/chunking.js';
 
-function splitAt(bytes: Buffer, cuts: number[]): Buffer[] {
-  const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
-  const out: Buffer[] = [];
-  let prev = 0;
-  for (const p of points) {
-    out.push(bytes.subarray(prev, p));
-    prev = p;
-  }
-  out.push(bytes.subarray(prev));
-  return out;
-}
+const splitAt = splitAtOffsets;
 
 function linesOf(chunks: Buffer[], max: number): string[] {
   const q = new ByteQueue();

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { BodySummary } from '../../src/record/body-summary.js';
 import { bigMessage } from './fixtures.js';
+import { splitAtOffsets } from '../helpers/chunking.js';
 
 function summarise(chunks: Buffer[]): BodySummary {
   const s = new BodySummary();
@@ -9,17 +10,7 @@ function summarise(chunks: Buffer[]): BodySummary {
   return s;
 }
 
-function splitAt(buf: Buffer, points: number[]): Buffer[] {
-  const cuts = [...new Set(points.map((p) => p % (buf.length + 1)))].sort((a, b) => a - b);
-  const out: Buffer[] = [];
-  let from = 0;
-  for (const c of cuts) {
-    out.push(buf.subarray(from, c));
-    from = c;
-  }
-  out.push(buf.subarray(from));
-  return out;
-}
+const splitAt = splitAtOffsets;
 
 const small = Buffer.from(
   'Subject: =?UTF-8?Q?Hola?=\r\n continued\r\nContent-Type: multipart/mixed; boundary=x\r\n\r\n--x\r\n' +

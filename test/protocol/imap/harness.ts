@@ -5,6 +5,7 @@
 import { expect } from 'vitest';
 import { imap } from '../../../src/protocol/imap/index.js';
 import type { CodecEvent, CodecOptions, Side } from '../../../src/protocol/types.js';
+import { splitAtOffsets } from '../../helpers/chunking.js';
 
 export type Step = readonly [Side, string | Buffer];
 
@@ -19,17 +20,7 @@ export function cutAt(step: number, at: number): Chunker {
   return (b, i) => (i === step ? [b.subarray(0, at), b.subarray(at)] : [b]);
 }
 export function cutsAt(points: number[][]): Chunker {
-  return (b, i) => {
-    const ps = [...new Set((points[i] ?? []).map((p) => p % (b.length + 1)))].sort((x, y) => x - y);
-    const out: Buffer[] = [];
-    let prev = 0;
-    for (const p of ps) {
-      out.push(b.subarray(prev, p));
-      prev = p;
-    }
-    out.push(b.subarray(prev));
-    return out;
-  };
+  return (b, i) => splitAtOffsets(b, points[i] ?? []);
 }
 
 /** Feeds the steps, then ends both sides. */

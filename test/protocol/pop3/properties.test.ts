@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { CodecOptions } from '../../../src/protocol/types.js';
 import { b64 } from './fixtures.js';
 import { byteByByte, client, end, normalize, run, server, whole, type Chunker, type Step } from './harness.js';
+import { splitAtOffsets } from '../../helpers/chunking.js';
 
 /** One content line: text with 8-bit bytes, NULs, dots and stray CRs, dot-stuffed (RFC 1939 §3). */
 const contentLine = fc
@@ -88,17 +89,7 @@ const chunking = fc.oneof(
 );
 function chunkerFrom(cuts: number[][] | 'bytes'): Chunker {
   if (cuts === 'bytes') return byteByByte;
-  return (bytes, i) => {
-    const points = [...new Set((cuts[i % Math.max(1, cuts.length)] ?? []).map((f) => Math.floor(f * bytes.length)))].sort((a, b) => a - b);
-    const out: Buffer[] = [];
-    let prev = 0;
-    for (const p of points) {
-      out.push(bytes.subarray(prev, p));
-      prev = p;
-    }
-    out.push(bytes.subarray(prev));
-    return out;
-  };
+  return (bytes, i) => splitAtOffsets(bytes, (cuts[i % Math.max(1, cuts.length)] ?? []).map((f) => Math.floor(f * bytes.length)));
 }
 
 const smallLimits: fc.Arbitrary<CodecOptions | undefined> = fc.oneof(

@@ -4,6 +4,7 @@
 
 import { smtp } from '../../../src/protocol/smtp/index.js';
 import type { CodecEvent, CodecOptions, Side } from '../../../src/protocol/types.js';
+import { splitAtOffsets } from '../../helpers/chunking.js';
 
 export interface Step {
   side: Side;
@@ -29,17 +30,7 @@ export const whole = (b: Buffer): Buffer[] => [b];
 export const byteByByte = (b: Buffer): Buffer[] => Array.from({ length: b.length }, (_, i) => b.subarray(i, i + 1));
 export const splitAt = (at: number) => (b: Buffer): Buffer[] => [b.subarray(0, Math.min(at, b.length)), b.subarray(Math.min(at, b.length))];
 export function splitAtPoints(points: number[]) {
-  return (b: Buffer): Buffer[] => {
-    const cuts = [...new Set(points.map((p) => p % (b.length + 1)))].sort((x, y) => x - y);
-    const out: Buffer[] = [];
-    let prev = 0;
-    for (const p of cuts) {
-      out.push(b.subarray(prev, p));
-      prev = p;
-    }
-    out.push(b.subarray(prev));
-    return out;
-  };
+  return (b: Buffer): Buffer[] => splitAtOffsets(b, points);
 }
 
 export type Plain = Record<string, unknown>;
