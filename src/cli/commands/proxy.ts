@@ -81,7 +81,10 @@ export function register(program: Command): void {
         observer: view,
         logger,
       });
-      if (!opts.json) {
+      if (opts.json) {
+        // Machine readers need the bound ports too (port 0 in a route picks a free one).
+        for (const l of proxy.listeners) process.stdout.write(`${JSON.stringify({ type: 'listening', url: l.url, upstream: routeLabel(l.route), ca: proxy.ca.info.certPath })}\n`);
+      } else {
         for (const l of proxy.listeners) process.stdout.write(`=== listening on ${l.url} → ${routeLabel(l.route)}\n`);
         process.stdout.write(`=== CA: ${proxy.ca.info.certPath} (trust it: mailtap ca show)\n`);
       }
