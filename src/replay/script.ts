@@ -54,9 +54,10 @@ export function buildScript(rec: Recording): ReplayScript {
         step.units = stepUnits;
         stepUnits = [];
         steps.push(step);
-        // SASL lines and literal continuations belong to the command in progress.
+        // SASL lines, literal continuations and IDLE's DONE (RFC 2177 §3) belong to the command
+        // in progress: its completion is not sent before them.
         if (step.tag) lastTag = step.tag;
-        const tag = step.tag ?? (step.kind === 'command' ? undefined : lastTag);
+        const tag = step.tag ?? (step.kind !== 'command' || step.verb === 'DONE' ? lastTag : undefined);
         if (tag) lastStepOfTag.set(tag, steps.length);
       }
       continue;

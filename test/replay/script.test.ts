@@ -76,4 +76,21 @@ describe('replay script', () => {
       ['a4 OK bye', 5],
     ]);
   });
+
+  it('IMAP IDLE: the completion waits for DONE', () => {
+    const rec = recordingOf(imap, [
+      ['server', '* OK ready\r\n'],
+      ['client', 'a1 IDLE\r\n'],
+      ['server', '+ idling\r\n* 4 EXISTS\r\n'],
+      ['client', 'DONE\r\n'],
+      ['server', 'a1 OK IDLE terminated\r\n'],
+    ]);
+    expect(buildScript(rec).steps.map((s) => s.verb)).toEqual(['IDLE', 'DONE']);
+    expect(triggers(rec)).toEqual([
+      ['* OK ready', 0],
+      ['+ idling', 1],
+      ['* 4 EXISTS', 1],
+      ['a1 OK IDLE terminated', 2],
+    ]);
+  });
 });
