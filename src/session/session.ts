@@ -60,6 +60,10 @@ export class ProxySession {
   private upstream: Leg | undefined;
   private writer: RecordingWriter | undefined;
   private finished = false;
+  /** The close event has been written: the recording is final. */
+  private closed = false;
+  /** Set while the recording file is being opened, so finish() can wait for it. */
+  private writerOpening: Promise<void> | undefined;
   private upgrading = false;
   private closeReason: string | undefined;
   private clientBytesInTls = 0;
@@ -145,6 +149,8 @@ export class ProxySession {
     const header = this.header();
     this.options.observer?.start?.(this.id, header);
     if (!this.options.recordingsDir) return;
+    let opened!: () => void;
+    this.writerOpening = new Promise((resolve) => (opened = resolve));
     try {
       this.writer = await RecordingWriter.open(this.options.recordingsDir, header);
       this.writer.on('error', (err: unknown) => this.options.logger?.error({ err: describeError(err), session: this.id }, 'recording failed; the session goes on unrecorded'));
@@ -155,6 +161,8 @@ export class ProxySession {
     } catch (err) {
       // The mail matters more than the recording: go on, loudly.
       this.options.logger?.error({ err: describeError(err), session: this.id }, 'cannot open the recording; the session goes on unrecorded');
+    } finally {
+      opened();
     }
   }
 
@@ -165,6 +173,14 @@ export class ProxySession {
     let pendingGreeting: Buffer | undefined;
     try {
       const conn = await connectUpstream(route.upstream, trust, limits.connectTimeoutMs);
+      // The client may have left while we were connecting: never keep a server connection for it.
+      const abandoned = (): boolean => {
+        if (!this.finished) return false;
+        conn.tls?.destroy();
+        conn.raw.destroy();
+        return true;
+      };
+      if (abandoned()) return;
       const leg = new Leg(conn.raw, this.handlersFor('server'));
       this.upstream = leg;
       if (conn.tls) {
@@ -177,6 +193,10 @@ export class ProxySession {
         // The client will speak TLS from its first byte: the server must be in TLS before then.
         const { greeting, transcript } = await negotiateUpstreamStartTls(conn.raw, route.upstream.protocol, limits.connectTimeoutMs);
         const tls = await wrapUpstream(conn.raw, { host: route.upstream.host, trust, timeoutMs: limits.connectTimeoutMs });
+        if (abandoned()) {
+          tls.destroy();
+          return;
+        }
         this.emit({ type: 'info', dir: 'proxy', message: `mailtap upgraded the server leg with STARTTLS itself: ${transcript.join(' | ')}` } as RecordEvent);
         leg.pause('connecting');
         leg.attach(tls, tls);
@@ -306,8 +326,6 @@ export class ProxySession {
     if (!upstream) return;
     const client = this.client;
     let localStartTls: string | false = false;
-    client.socket.cork();
-    upstream.socket.cork();
     for (const ev of events) {
       if (ev.type === 'unit') {
         if (ev.side === 'client' && ev.kind === 'command' && this.upstreamIsImplicit && isStartTlsCommand(ev.verb)) localStartTls = ev.tag ?? '';
@@ -315,8 +333,6 @@ export class ProxySession {
       }
       this.record(ev);
     }
-    client.socket.uncork();
-    upstream.socket.uncork();
     if (localStartTls !== false) {
       this.emit({ type: 'info', dir: 'proxy', message: 'mailtap answers this STARTTLS itself: the server leg is already TLS' } as RecordEvent);
       this.dispatch(this.feed('server', localStartTlsAcceptance(this.options.module.protocol, localStartTls || undefined)));
@@ -485,6 +501,8 @@ export class ProxySession {
   }
 
   private emit(event: RecordEvent): void {
+    // Nothing may follow the close event (a late TLS handshake, a late error).
+    if (this.closed) return;
     if (event.t === undefined) (event as { t: number }).t = this.now();
     if (this.redactor) event = this.redactor.event(event);
     this.writer?.write(event);
@@ -508,13 +526,14 @@ export class ProxySession {
       reason,
       bytes: { c2s: this.upstream?.bytesOut ?? 0, s2c: this.client.bytesOut },
     } as CloseEvent;
+    this.closed = true;
     this.options.observer?.event?.(this.id, close);
-    const path = this.writer?.path;
-    const closing = this.writer ? this.writer.close(close) : Promise.resolve();
+    // A client that leaves while the recording is still being opened still gets a whole recording.
+    const closing = (this.writerOpening ?? Promise.resolve()).then(() => this.writer?.close(close));
     closing
       .catch((err: unknown) => this.logError(err))
       .finally(() => {
-        this.options.observer?.end?.(this.id, close, path);
+        this.options.observer?.end?.(this.id, close, this.writer?.path);
         this.resolveDone();
       });
   }

@@ -21,7 +21,7 @@ interface Scenario {
   sends: boolean;
   /** Mechanism whose password mailtap must decode; CRAM-MD5 only shows the user name. */
   mechanism?: string;
-  /** IMAP: run IDLE/DONE (replay cannot serve it yet: see the it.fails below). */
+  /** IMAP: run IDLE/DONE (its replay has its own case below). */
   idle?: boolean;
 }
 
@@ -94,9 +94,7 @@ interopSuite('python smtplib / imaplib / poplib through mailtap', (ctx) => {
 
   it.each(SCENARIOS.filter((s) => !s.idle).map((s) => s.scenario))('python %s: its recording replayed once gives the same result', replayScenario);
 
-  // mailtap bug (src/replay): the replay's codec does not know the session is idling, so the
-  // client's `DONE` arrives as a raw line and never matches the recorded DONE command:
-  // `* BAD mailtap replay: expected "DONE", got the line "DONE"`, then every later command is
-  // refused (`expected "DONE", got "SELECT"`). Flip to `it` once replay serves IDLE.
-  it.fails('python imap-starttls with IDLE: its recording replayed once gives the same result (replay bug: IDLE/DONE)', () => replayScenario('imap-starttls'));
+  // Found here: the replay used to send IDLE's tagged completion before the client's DONE, so the
+  // DONE arrived as a stray line (`expected "DONE", got the line "DONE"`). Fixed in src/replay/script.ts.
+  it('python imap-starttls with IDLE: its recording replayed once gives the same result', () => replayScenario('imap-starttls'));
 });
