@@ -18,3 +18,38 @@ export function localStartTlsAcceptance(protocol: Protocol, tag: string | undefi
 export function isStartTlsCommand(verb: string | undefined): boolean {
   return verb === 'STARTTLS' || verb === 'STLS';
 }
+
+/**
+ * With the server leg already in TLS its capability lists never offer STARTTLS/STLS, and most
+ * clients only upgrade when offered (curl, Python, nodemailer). mailtap answers the upgrade
+ * itself, so it offers it too: this returns the capability reply with the offer added (RFC 3207
+ * §4 EHLO keyword, RFC 2595 §4 CAPA `STLS`, RFC 9051 §6.1.1 `STARTTLS` capability), or
+ * undefined when the unit is no capability list or already offers it.
+ */
+export function offerStartTls(protocol: Protocol, unit: { kind: string; verb?: string; status?: string; bytes: Buffer }): Buffer | undefined {
+  if (unit.kind !== 'reply') return undefined;
+  const text = unit.bytes.toString('latin1');
+  switch (protocol) {
+    case 'smtp': {
+      if (unit.verb !== 'EHLO' || !text.startsWith('250')) return undefined;
+      const lines = text.split(/(?<=\n)/);
+      if (lines.some((l) => /^250[ -]STARTTLS\b/i.test(l))) return undefined;
+      const last = lines.length - 1;
+      lines[last] = `250-${lines[last]!.slice(4)}`;
+      lines.push('250 STARTTLS\r\n');
+      return Buffer.from(lines.join(''), 'latin1');
+    }
+    case 'pop3': {
+      if (unit.verb !== 'CAPA' || !text.startsWith('+OK') || !/\r?\n\.\r?\n$/.test(text)) return undefined;
+      if (/(^|\n)STLS\r?\n/i.test(text)) return undefined;
+      const end = text.lastIndexOf('.');
+      return Buffer.from(`${text.slice(0, end)}STLS\r\n${text.slice(end)}`, 'latin1');
+    }
+    case 'imap': {
+      const m = /CAPABILITY [^\]\r\n]*/i.exec(text);
+      if (!m || /\bSTARTTLS\b/i.test(m[0])) return undefined;
+      const at = m.index + m[0].length;
+      return Buffer.from(`${text.slice(0, at)} STARTTLS${text.slice(at)}`, 'latin1');
+    }
+  }
+}
