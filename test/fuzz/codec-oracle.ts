@@ -73,8 +73,9 @@ export function checkCodec(module: ProtocolModule, input: FuzzCase, oracle: Orac
   const outBytes: Record<Side, number> = { client: 0, server: 0 };
   const largestChunk: Record<Side, number> = { client: 0, server: 0 };
   const unitCap = (oracle.unitCap ?? contractUnitCap)(limits);
-  // A side may hold a partial line or reply, plus bytes queued behind a gate, plus this chunk.
-  const heldCap = unitCap + limits.maxPendingBytes;
+  // A side may hold the lines of an unfinished reply or listing, a partial line after them, bytes
+  // queued behind a gate, and the chunk being fed.
+  const heldCap = limits.maxReplyBytes + limits.maxLineBytes + limits.maxPendingBytes;
   const carry = carryCap(limits);
   const all: CodecEvent[] = [];
 
@@ -91,7 +92,7 @@ export function checkCodec(module: ProtocolModule, input: FuzzCase, oracle: Orac
     for (const s of ['client', 'server'] as const) {
       const held = fedBytes[s] - outBytes[s];
       if (held < 0) throw new OracleError(`${s}: codec emitted ${-held} B more than was fed ${during}`);
-      if (held > heldCap + chunkLength) throw new OracleError(`${s}: codec holds ${held} B ${during} > line/reply cap ${unitCap} + maxPendingBytes ${limits.maxPendingBytes} + chunk ${chunkLength}`);
+      if (held > heldCap + chunkLength) throw new OracleError(`${s}: codec holds ${held} B ${during} > maxReplyBytes + maxLineBytes + maxPendingBytes (${heldCap}) + chunk ${chunkLength}`);
     }
   };
 
