@@ -1,5 +1,5 @@
-// Starts a bench helper (proxy-child.ts, upstream-child.ts) as its own Node process, so its CPU
-// and RSS are its alone: waits for the JSON line it prints when ready, asks it questions over
+// Starts a bench helper (proxy-child.mjs on the built dist/, upstream-child.ts under tsx) as its
+// own Node process, so its CPU and RSS are its alone: waits for the JSON line it prints when ready, asks it questions over
 // IPC, and stops it by the PID we started (SIGTERM, then SIGKILL if it lingers).
 
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -17,8 +17,10 @@ export interface BenchChild<Ready> {
 
 export async function startChild<Ready>(script: string, config: unknown, nodeFlags: string[] = []): Promise<BenchChild<Ready>> {
   const path = fileURLToPath(new URL(script, import.meta.url));
-  // `node --import tsx`, not `npx tsx`: the PID we hold is then the process doing the work.
-  const child: ChildProcess = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', path, JSON.stringify(config)], {
+  // `node --import tsx`, not `npx tsx`: the PID we hold is then the process doing the work. A
+  // .mjs helper is plain JS and runs without the loader.
+  const loader = script.endsWith('.ts') ? ['--import', 'tsx'] : [];
+  const child: ChildProcess = spawn(process.execPath, [...nodeFlags, ...loader, path, JSON.stringify(config)], {
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

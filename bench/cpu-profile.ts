@@ -36,7 +36,7 @@ export interface ProfileSummary {
 
 function shortUrl(url: string): string {
   if (!url) return '(native)';
-  const m = /\/(src|bench|test|node_modules)\/(.*)$/.exec(url);
+  const m = /\/(src|dist|bench|test|node_modules)\/(.*)$/.exec(url);
   if (m) return `${m[1]}/${m[2]}`;
   return url.replace(/^node:/, 'node:');
 }

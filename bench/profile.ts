@@ -50,8 +50,8 @@ try {
 } finally {
   await env.stop();
 }
-// CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile: thread 0 is the main thread (tsx's loader
-// hooks run in a thread of their own and write a profile too).
+// CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile: thread 0 is the main thread (a loader
+// thread, if any, writes a profile of its own).
 const files = (await readdir(profileDir)).filter((f) => /^CPU\.\d+\.\d+\.\d+\.0\.\d+\.cpuprofile$/.test(f));
 if (files.length !== 1) throw new Error(`expected one main-thread profile in ${profileDir}, found ${files.join(', ') || 'none'}`);
 const path = join(profileDir, files[0]!);

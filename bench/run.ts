@@ -13,7 +13,8 @@ import { makeTestPki, type TestPki } from '../test/helpers/pki.js';
 import { benchCertificates } from './ca.js';
 import { startChild, type BenchChild } from './child-process.js';
 import { benchCodecs } from './codecs.js';
-import type { ProxyChildConfig, ProxyUsage } from './proxy-child.js';
+import type { ProxyChildConfig, ProxyUsage } from './proxy-protocol.js';
+import { ensureBuilt } from './build.js';
 import { bigMessagePeak, sessionRate, throughput, type BenchEnv, type Ports } from './scenarios.js';
 import { renderTable, type BenchReport } from './table.js';
 import type { UpstreamChildConfig } from './upstream-child.js';
@@ -46,6 +47,7 @@ export async function startEnv(pki: TestPki, recordingsDir: string, proxyFlags: 
   const certFile = join(pki.dir, 'bench-server-cert.pem');
   await writeFile(keyFile, pki.serverKey, { mode: 0o600 });
   await writeFile(certFile, pki.serverCert);
+  ensureBuilt((text) => process.stderr.write(`bench: ${text}\n`));
   const started: BenchChild<Ports>[] = [];
   const stop = async () => {
     for (const child of started.reverse()) await child.stop();
@@ -54,7 +56,7 @@ export async function startEnv(pki: TestPki, recordingsDir: string, proxyFlags: 
     const upstream = await startChild<Ports>('./upstream-child.ts', { keyFile, certFile } satisfies UpstreamChildConfig);
     started.push(upstream);
     const config: ProxyChildConfig = { caDir: join(pki.dir, 'mailtap'), upstreamCaFile: pki.upstreamCaFile, recordingsDir: record ? recordingsDir : false, upstream: upstream.ready };
-    const proxy = await startChild<Ports>('./proxy-child.ts', config, proxyFlags);
+    const proxy = await startChild<Ports>('./proxy-child.mjs', config, proxyFlags);
     started.push(proxy);
     const secureContext = createSecureContext({ ca: [pki.mailtapCaPem, pki.upstreamCaPem] });
     return { proxy, upstream, secureContext, recordingsDir, stop };

@@ -7,7 +7,7 @@ import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SecureContext } from 'node:tls';
 import type { BenchChild } from './child-process.js';
-import type { ProxyUsage } from './proxy-child.js';
+import type { ProxyUsage } from './proxy-protocol.js';
 import type { UpstreamStats } from './upstream-child.js';
 import { makeBody, smtpSession, type SessionResult, type TlsMode } from './smtp-client.js';
 import { median, percentile } from './stats.js';

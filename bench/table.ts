@@ -73,7 +73,7 @@ export function renderTable(r: BenchReport): string {
   rows.push([cs, 'SMTP DATA + recording encoding MiB/s (context)', f(k.smtpWithRecordEncodingMiBs, 0), '—', null]);
 
   const lines = [
-    `mailtap bench (${r.quick ? 'quick' : 'full'}): ${r.machine}; mailtap idle RSS ${f(r.idleRssMiB, 0)} MiB (child process, tsx loader included)`,
+    `mailtap bench (${r.quick ? 'quick' : 'full'}): ${r.machine}; mailtap idle RSS ${f(r.idleRssMiB, 0)} MiB (child process, built dist/ under node)`,
     '',
     '| scenario | metric | measured | goal | |',
     '| --- | --- | --- | --- | --- |',

@@ -1,0 +1,50 @@
+// mailtap's proxy alone in a process, for the benchmark, run as users run it: plain `node` on the
+// built dist/ (no tsx loader thread, no on-the-fly transpiling). Two routes (smtps→smtps,
+// smtp→smtp), decoding and recording on. Prints `{"implicit":port,"starttls":port}` when
+// listening, answers `usage` (CPU µs, RSS, open sessions) and `reset-peak` over IPC, exits
+// cleanly on SIGTERM so `node --cpu-prof` can write its profile. Config: bench/proxy-protocol.ts.
+
+import { readFileSync, writeFileSync } from 'node:fs';
+import { CertificateAuthority, parseRoute, startProxy } from '../dist/index.js';
+
+/** @type {import('./proxy-protocol.js').ProxyChildConfig} */
+const config = JSON.parse(process.argv[2] ?? '{}');
+const ca = await CertificateAuthority.load(config.caDir);
+const handle = await startProxy({
+  routes: [
+    parseRoute(`smtps://127.0.0.1:0=smtps://127.0.0.1:${config.upstream.implicit}`),
+    parseRoute(`smtp://127.0.0.1:0=smtp://127.0.0.1:${config.upstream.starttls}`),
+  ],
+  ca,
+  upstreamCa: [config.upstreamCaFile],
+  recordings: config.recordingsDir,
+});
+
+/** Peak RSS (VmHWM) and current RSS in KiB (same as child-process.ts memoryKiB, which is TS). */
+function memoryKiB() {
+  const status = readFileSync('/proc/self/status', 'utf8');
+  const num = (key) => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? NaN);
+  return { hwm: num('VmHWM'), rss: num('VmRSS') };
+}
+
+process.on('message', (m) => {
+  if (m.type === 'reset-peak') {
+    let ok = true;
+    try {
+      // Linux clear_refs "5": VmHWM back to the current RSS, so a peak belongs to one scenario.
+      writeFileSync('/proc/self/clear_refs', '5');
+    } catch {
+      ok = false;
+    }
+    process.send({ ok });
+  } else if (m.type === 'usage') {
+    const cpu = process.cpuUsage();
+    const mem = memoryKiB();
+    process.send({ cpuUs: cpu.user + cpu.system, hwmKiB: mem.hwm, rssKiB: mem.rss, sessions: handle.sessionCount });
+  }
+});
+process.once('disconnect', () => process.exit(0));
+process.once('SIGTERM', () => {
+  void handle.close().finally(() => process.exit(0));
+});
+process.stdout.write(JSON.stringify({ implicit: handle.listeners[0].port, starttls: handle.listeners[1].port }) + '\n');
