@@ -12,6 +12,9 @@ export interface LegHandlers {
   error(err: Error): void;
 }
 
+/** Bytes queued in a leg's socket before the other side stops reading. */
+export const WRITE_BACKLOG = 256 * 1024;
+
 export class Leg {
   socket: Socket;
   /** The raw TCP socket under any TLS layer. */
@@ -69,8 +72,14 @@ export class Leg {
     return this.socket.write(bytes);
   }
 
+  /**
+   * The peer is behind: more than WRITE_BACKLOG bytes wait in our socket. Not
+   * `writableNeedDrain`: a TLS write completes a tick later, so with the 16 KiB default mark
+   * every 16 KiB record would pause and resume the other side (a readStop/readStart per chunk).
+   * 'drain' still comes (the backlog is above the mark), once the socket has written it all.
+   */
   get needsDrain(): boolean {
-    return this.socket.writableNeedDrain;
+    return this.socket.writableLength > WRITE_BACKLOG;
   }
 
   pause(reason: string): void {
