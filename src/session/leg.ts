@@ -25,6 +25,9 @@ export class Leg {
   bytesIn = 0;
   bytesOut = 0;
   private readonly pauses = new Set<string>();
+  /** The socket corked by write() until the end of this tick, if any. */
+  private corked: Socket | undefined;
+  private readonly uncork = () => this.flush();
   private readonly onData = (chunk: Buffer) => {
     this.bytesIn += chunk.length;
     this.handlers.data(chunk);
@@ -59,6 +62,7 @@ export class Leg {
 
   /** Stop listening (before wrapping the socket in TLS); the socket stays open. */
   detach(): void {
+    this.flush();
     const s = this.socket;
     s.removeListener('data', this.onData);
     s.removeListener('end', this.onEnd);
@@ -67,9 +71,28 @@ export class Leg {
     s.pause();
   }
 
+  /**
+   * Queues `bytes`; everything written in one tick goes out together at its end. A TLS socket
+   * emits a 64 KiB read as four 16 KiB 'data' events in a row: corked, their four records leave
+   * in one TLS write and one syscall instead of four.
+   */
   write(bytes: Buffer): boolean {
     this.bytesOut += bytes.length;
-    return this.socket.write(bytes);
+    const socket = this.socket;
+    if (this.corked === undefined) {
+      this.corked = socket;
+      socket.cork();
+      process.nextTick(this.uncork);
+    }
+    return socket.write(bytes);
+  }
+
+  /** Sends what write() queued in this tick now (before the socket is wrapped, ended or closed). */
+  flush(): void {
+    const socket = this.corked;
+    if (socket === undefined) return;
+    this.corked = undefined;
+    socket.uncork();
   }
 
   /**
@@ -94,11 +117,13 @@ export class Leg {
 
   /** Half-close: no more bytes from us, after what is queued has been sent. */
   end(): void {
+    this.flush();
     if (!this.socket.destroyed && !this.socket.writableEnded) this.socket.end();
   }
 
   /** Abort with a TCP reset when possible, so a peer's reset reaches the other peer as a reset. */
   reset(): void {
+    this.flush();
     const raw = this.raw as Socket & { resetAndDestroy?: () => void };
     if (!raw.destroyed && typeof raw.resetAndDestroy === 'function') {
       try {
@@ -111,6 +136,7 @@ export class Leg {
   }
 
   destroy(): void {
+    this.flush();
     this.socket.destroy();
     if (this.socket !== this.raw) this.raw.destroy();
   }
