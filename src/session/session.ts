@@ -495,7 +495,9 @@ export class ProxySession {
 
   private record(ev: CodecEvent): void {
     if (ev.type === 'unit' || ev.type === 'injection') this.accounted[ev.side] += ev.bytes.length;
-    if (ev.type === 'upgrade-tls' && !this.writer && !this.options.observer?.event) return;
+    // With --no-record and no observer nothing reads the event: do not build it (per body chunk
+    // that is a base64 copy and a note string).
+    if (!this.writer && !this.options.observer?.event) return;
     const tls = ev.type === 'unit' ? (ev.side === 'client' ? !!this.client.tls : !!this.upstream?.tls) : false;
     this.emit(recordEventFromCodec(ev, this.now(), { tls }));
   }
