@@ -133,3 +133,28 @@ export function fuzzCaseArb(exchange: fc.Arbitrary<Step[]>, greeting: fc.Arbitra
     options: fc.constantFrom(...FUZZ_OPTIONS),
   });
 }
+
+/** Event kinds a case produced (`unit:body`, `violation:E_LIMIT`, `injection`…), to check reach. */
+export function eventKinds(events: readonly CodecEvent[]): Set<string> {
+  const kinds = new Set<string>();
+  for (const e of events) {
+    if (e.type === 'unit') kinds.add(`unit:${e.kind}`);
+    else if (e.type === 'violation') kinds.add(`violation:${e.code}`);
+    else if (e.type === 'auth') kinds.add(`auth:${e.result}`);
+    else kinds.add(e.type);
+  }
+  return kinds;
+}
+
+/** What every target's generator must reach with the default seed (else it has gone tame). */
+export const HOSTILE_PATHS = [
+  'auth:failure', 'auth:incomplete', 'auth:success', 'injection', 'unit:body', 'unit:command', 'unit:raw', 'unit:reply', 'unit:sasl', 'upgrade-tls',
+  'violation:E_LIMIT', 'violation:E_LINE_TOO_LONG', 'violation:E_PROTOCOL',
+];
+
+/** The kinds seen over `samples` cases drawn with `seed`: the generator must keep reaching them. */
+export function reach(module: ProtocolModule, cases: fc.Arbitrary<FuzzCase>, oracle: OracleOptions, seed: number, samples = 300): string[] {
+  const seen = new Set<string>();
+  for (const input of fc.sample(cases, { seed, numRuns: samples })) for (const k of eventKinds(checkCodec(module, input, oracle))) seen.add(k);
+  return [...seen].sort();
+}

@@ -25,6 +25,11 @@ export function fuzzSettings(defaultRuns: number): FuzzSettings {
   return { seed: intFromEnv('FUZZ_SEED', DEFAULT_FUZZ_SEED), runs: intFromEnv('FUZZ_RUNS', defaultRuns) };
 }
 
+/** Vitest timeout for a target: long runs (FUZZ_RUNS=200000) must not hit the 30 s default. */
+export function fuzzTimeout(settings: FuzzSettings): number {
+  return Math.max(30_000, settings.runs * 5);
+}
+
 /** fc.assert with the seed/runs, rethrowing with the line that reproduces the failure. */
 export function assertFuzz<T>(name: string, settings: FuzzSettings, property: fc.IProperty<T>): void {
   try {

@@ -4,11 +4,11 @@
 // limit) under random chunkings. Properties: see codec-oracle.ts. Seed and runs: fuzz-config.ts.
 
 import fc from 'fast-check';
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Limits } from '../../src/core/limits.js';
 import { pop3 } from '../../src/protocol/pop3/index.js';
-import { checkCodec, fuzzCaseArb } from './codec-oracle.js';
-import { assertFuzz, fuzzSettings } from './fuzz-config.js';
+import { checkCodec, fuzzCaseArb, HOSTILE_PATHS, reach } from './codec-oracle.js';
+import { assertFuzz, DEFAULT_FUZZ_SEED, fuzzSettings, fuzzTimeout } from './fuzz-config.js';
 import { base64GarbageArb, client, literalHeaderArb, longLineArb, noiseArb, server, sideArb, type Step } from './hostile.js';
 
 const VERBS = ['USER ', 'PASS ', 'APOP ', 'AUTH ', 'STAT', 'LIST ', 'UIDL ', 'RETR ', 'TOP ', 'DELE ', 'NOOP', 'RSET', 'QUIT', 'STLS', 'CAPA', 'UTF8', 'LANG '];
@@ -61,9 +61,16 @@ const tight = { limits: { maxLineBytes: 64, maxReplyBytes: 64, maxPendingBytes: 
 /** Cuts every write into 8-byte chunks, so the chunk size cannot excuse a large unit. */
 const eightByteCuts = (steps: Step[]): number[][] => steps.map(([, bytes]) => Array.from({ length: Math.ceil(bytes.length / 8) }, (_, i) => i * 8));
 
+const settings = fuzzSettings(4000);
+
 describe('POP3 codec fuzz', () => {
   it('hostile POP3-shaped input: no throw, byte-exact per side, bounded units and held bytes', () => {
-    assertFuzz('pop3', fuzzSettings(1500), fc.property(fuzzCaseArb(exchange, greeting), (input) => void checkCodec(pop3, input, { unitCap: pop3ListingCap })));
+    assertFuzz('pop3', settings, fc.property(fuzzCaseArb(exchange, greeting), (input) => void checkCodec(pop3, input, { unitCap: pop3ListingCap })));
+  }, fuzzTimeout(settings));
+
+  it('the generator reaches every hostile path (lines past the limit, injections, TLS, SASL, bodies)', () => {
+    const kinds = reach(pop3, fuzzCaseArb(exchange, greeting), { unitCap: pop3ListingCap }, DEFAULT_FUZZ_SEED);
+    expect(kinds).toEqual(expect.arrayContaining(HOSTILE_PATHS));
   });
 
   // Found by this target (seed 20250807): with maxReplyBytes 64, a CAPA listing of exactly 64

@@ -4,11 +4,11 @@
 // Properties: see codec-oracle.ts. Seed and runs: fuzz-config.ts.
 
 import fc from 'fast-check';
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Limits } from '../../src/core/limits.js';
 import { smtp } from '../../src/protocol/smtp/index.js';
-import { checkCodec, fuzzCaseArb } from './codec-oracle.js';
-import { assertFuzz, fuzzSettings } from './fuzz-config.js';
+import { checkCodec, fuzzCaseArb, HOSTILE_PATHS, reach } from './codec-oracle.js';
+import { assertFuzz, DEFAULT_FUZZ_SEED, fuzzSettings, fuzzTimeout } from './fuzz-config.js';
 import { b, base64GarbageArb, client, literalHeaderArb, longLineArb, noiseArb, server, sideArb, type Step } from './hostile.js';
 
 const VERBS = ['EHLO ', 'HELO ', 'MAIL FROM:<', 'RCPT TO:<', 'DATA', 'BDAT ', 'AUTH ', 'STARTTLS', 'VRFY ', 'EXPN ', 'HELP', 'NOOP', 'RSET', 'QUIT', 'TURN', 'ATRN ', 'ETRN ', 'XCLIENT '];
@@ -66,9 +66,16 @@ const greeting = fc.constantFrom<Step[]>([server('220 mx ESMTP\r\n')], [server('
 // still bounds everything else.
 const smtpReplyCap = (l: Limits): number => Math.max(l.maxLineBytes, l.maxReplyBytes + l.maxLineBytes);
 
+const settings = fuzzSettings(4000);
+
 describe('SMTP codec fuzz', () => {
   it('hostile SMTP-shaped input: no throw, byte-exact per side, bounded units and held bytes', () => {
-    assertFuzz('smtp', fuzzSettings(1500), fc.property(fuzzCaseArb(exchange, greeting), (input) => void checkCodec(smtp, input, { unitCap: smtpReplyCap })));
+    assertFuzz('smtp', settings, fc.property(fuzzCaseArb(exchange, greeting), (input) => void checkCodec(smtp, input, { unitCap: smtpReplyCap })));
+  }, fuzzTimeout(settings));
+
+  it('the generator reaches every hostile path (lines past the limit, injections, TLS, SASL, bodies)', () => {
+    const kinds = reach(smtp, fuzzCaseArb(exchange, greeting), { unitCap: smtpReplyCap }, DEFAULT_FUZZ_SEED);
+    expect(kinds).toEqual(expect.arrayContaining(HOSTILE_PATHS));
   });
 
   // Found by this target (seed 20250807): with maxReplyBytes 64, "250-<56 x>\r\n250 <56 y>\r\n"
