@@ -2,7 +2,7 @@
 // exports `register(program)`. Errors: commander usage errors and MailtapError('E_USAGE') exit 2
 // with one line; other MailtapErrors exit 1 with one line; anything else is a bug (stack shown).
 
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, type HelpContext } from 'commander';
 import { MailtapError } from '../core/errors.js';
 import { MAILTAP_VERSION } from '../core/version.js';
 import { register as registerCa } from './commands/ca.js';
@@ -12,8 +12,28 @@ import { register as registerShow } from './commands/show.js';
 import { register as registerBase64 } from './commands/base64.js';
 import { register as registerDemo } from './commands/demo.js';
 
+/**
+ * Commander answers a missing subcommand (`mailtap`, `mailtap ca`) with the whole help on stderr
+ * and a "help" exit that runCli used to report as 0. Here it is a usage error like any other:
+ * one line naming the commands, exit code 2. `--help` itself is untouched.
+ */
+class MailtapCommand extends Command {
+  override createCommand(name?: string): Command {
+    return new MailtapCommand(name);
+  }
+
+  // Commander's deprecated overload takes a callback; pass anything but an error context through.
+  override help(context?: HelpContext | ((str: string) => string)): never {
+    if (typeof context !== 'object' || !context.error) return super.help(context as HelpContext);
+    const path: string[] = [];
+    for (let c: Command | null = this; c; c = c.parent) path.unshift(c.name());
+    const names = this.commands.map((c) => c.name()).filter((n) => n !== 'help');
+    throw new MailtapError('E_USAGE', `${path.join(' ')} needs a command: ${names.join(', ')} (see ${path.join(' ')} --help)`, { side: 'user' });
+  }
+}
+
 export function buildProgram(): Command {
-  const program = new Command('mailtap')
+  const program = new MailtapCommand('mailtap')
     .description('TLS-aware intercepting proxy, recorder and replayer for SMTP, POP3 and IMAP')
     .version(MAILTAP_VERSION)
     .showHelpAfterError(false)
