@@ -1,8 +1,7 @@
 // Feeds one fuzz case to a fresh codec and checks what must hold for ANY input: feed/end never
 // throw; per side, unit and injection bytes in event order are exactly the bytes fed (after both
 // ends); no unit is larger than max(maxLineBytes, maxReplyBytes, the largest chunk its side fed
-// plus a bounded carry);
-// bytes held inside the codec never exceed the limits plus the chunk being fed.
+// plus a bounded carry); bytes held inside the codec never exceed the limits plus the chunk fed.
 
 import fc from 'fast-check';
 import type { Limits } from '../../src/core/limits.js';
