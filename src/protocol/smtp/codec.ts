@@ -288,21 +288,20 @@ export class SmtpCodec implements Codec {
         this.unit(ev, s, 'raw', r.bytes, notes.badReply);
         continue;
       }
+      if (this.replyLines.length && this.replyBytes + r.bytes.length > this.limits.maxReplyBytes) {
+        // Keep memory bounded (checked before adding, the final line too): pass the lines so far
+        // on as one part of the reply.
+        if (!this.replyOverflow) {
+          this.replyOverflow = true;
+          ev.push({ type: 'violation', side: s, code: 'E_LIMIT', message: `multi-line reply longer than ${this.limits.maxReplyBytes} bytes`, note: notes.replyTooLong });
+        }
+        const verb = this.expects[0]?.verb;
+        this.unit(ev, s, 'reply', this.takeReplyLines(), notes.replyPart, verb ? { status: parsed.code, verb } : { status: parsed.code });
+      }
       this.replyLines.push(r.bytes);
       this.replyTexts.push(parsed.text);
       this.replyBytes += r.bytes.length;
-      if (!parsed.last) {
-        if (this.replyBytes > this.limits.maxReplyBytes) {
-          // Keep memory bounded: pass the lines so far on as one part of the reply.
-          if (!this.replyOverflow) {
-            this.replyOverflow = true;
-            ev.push({ type: 'violation', side: s, code: 'E_LIMIT', message: `multi-line reply longer than ${this.limits.maxReplyBytes} bytes`, note: notes.replyTooLong });
-          }
-          const verb = this.expects[0]?.verb;
-          this.unit(ev, s, 'reply', this.takeReplyLines(), notes.replyPart, verb ? { status: parsed.code, verb } : { status: parsed.code });
-        }
-        continue;
-      }
+      if (!parsed.last) continue;
       if (this.reply(ev, parsed.code)) return true;
     }
     return false;
