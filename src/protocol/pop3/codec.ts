@@ -80,8 +80,13 @@ export class Pop3Codec implements Codec {
   end(side: Side): CodecEvent[] {
     this.out = [];
     const q = this.sides.queue(side);
-    let rest = q.takeAll();
-    if (side === 'server' && this.mode === ServerMode.Listing) rest = Buffer.concat([...this.listing, rest]);
+    // A listing cut by the end of the stream: what was kept (within maxReplyBytes) and the partial
+    // tail (within maxLineBytes) go out as two units, so neither exceeds its cap.
+    if (side === 'server' && this.mode === ServerMode.Listing && this.listing.length) {
+      this.unit(side, 'raw', Buffer.concat(this.listing), NOTES.partialAtEnd);
+      this.listing = [];
+    }
+    const rest = q.takeAll();
     if (rest.length > 0) this.unit(side, 'raw', rest, NOTES.partialAtEnd);
     if (side === 'server') {
       this.resetServerMode();
@@ -235,6 +240,11 @@ export class Pop3Codec implements Codec {
   private listingLine(line: Buffer | null, bytes: Buffer): void {
     const req = this.current!;
     if (line && isTerminator(line)) {
+      if (this.listingBytes + line.length > this.limits.maxReplyBytes) {
+        // The terminator would take the unit past the cap: the listing goes out first, alone.
+        this.unit('server', 'reply', Buffer.concat(this.listing), truncatedListingNote(req.cmd, this.limits.maxReplyBytes), { verb: req.cmd.verb, status: '+OK' });
+        this.listing = [];
+      }
       this.listing.push(line);
       const all = Buffer.concat(this.listing);
       this.listing = [];
