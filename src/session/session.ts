@@ -11,14 +11,14 @@ import { MailtapError, describeError } from '../core/errors.js';
 import type { Limits } from '../core/limits.js';
 import { formatMailUrl, type Route } from '../core/mail-url.js';
 import type { CertificateAuthority } from '../ca/index.js';
-import type { Codec, CodecEvent, ProtocolModule, Side, UpgradeTlsEvent } from '../protocol/types.js';
+import type { Codec, CodecEvent, ProtocolModule, Side, UnitEvent, UpgradeTlsEvent } from '../protocol/types.js';
 import type { RecordEvent, RecordHeader, CloseEvent } from '../record/schema.js';
 import { recordEventFromCodec } from '../record/from-codec.js';
 import { RecordingWriter } from '../record/writer.js';
 import { Redactor } from '../record/redact.js';
 import { connectUpstream } from '../transport/connect.js';
 import { negotiateUpstreamStartTls } from '../transport/upstream-starttls.js';
-import { isStartTlsCommand, localStartTlsAcceptance } from './local-starttls.js';
+import { isStartTlsCommand, localStartTlsAcceptance, offerStartTls } from './local-starttls.js';
 import { wrapClient, wrapUpstream } from '../transport/tls-wrap.js';
 import { peerCertificateNames, tlsInfoOf } from '../transport/tls-info.js';
 import type { UpstreamTrust } from '../transport/upstream-trust.js';
@@ -326,10 +326,13 @@ export class ProxySession {
     if (!upstream) return;
     const client = this.client;
     let localStartTls: string | false = false;
-    for (const ev of events) {
+    for (let ev of events) {
       if (ev.type === 'unit') {
         if (ev.side === 'client' && ev.kind === 'command' && this.upstreamIsImplicit && isStartTlsCommand(ev.verb)) localStartTls = ev.tag ?? '';
-        else (ev.side === 'client' ? upstream : client).write(ev.bytes);
+        else {
+          if (ev.side === 'server' && this.offersLocalStartTls) ev = this.withStartTlsOffer(ev);
+          (ev.side === 'client' ? upstream : client).write(ev.bytes);
+        }
       }
       this.record(ev);
     }
@@ -360,6 +363,30 @@ export class ProxySession {
       // A reply that never completes must not keep the FIN forever: pass it on after a grace.
       else setTimeout(passOn, Math.min(2000, this.options.limits.connectTimeoutMs)).unref();
     }
+  }
+
+  /** A plaintext client in front of an implicit-TLS server: mailtap itself offers STARTTLS. */
+  private get offersLocalStartTls(): boolean {
+    return this.upstreamIsImplicit && this.options.route.listen.tls !== 'implicit' && !this.client.tls;
+  }
+
+  /**
+   * The server's capability list as the client gets it: with the STARTTLS offer mailtap will
+   * answer. The recording keeps what the client received, and says the offer was added.
+   */
+  private withStartTlsOffer(ev: UnitEvent): UnitEvent {
+    const offered = offerStartTls(this.options.module.protocol, ev);
+    if (!offered) return ev;
+    // The codec was fed the server's bytes: account for those, record what the client got.
+    this.accounted.server += ev.bytes.length - offered.length;
+    return {
+      ...ev,
+      bytes: offered,
+      note: {
+        en: `${ev.note.en} [mailtap added the STARTTLS offer: the server leg is already TLS and mailtap answers STARTTLS itself]`,
+        es: `${ev.note.es} [mailtap añadió la oferta de STARTTLS: el tramo del servidor ya es TLS y mailtap responde a STARTTLS]`,
+      },
+    };
   }
 
   private get upstreamIsImplicit(): boolean {

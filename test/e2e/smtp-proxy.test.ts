@@ -183,6 +183,8 @@ describe('SMTP with different TLS modes on the two legs', () => {
       const starttls = log!.events.find((e) => e.type === 'command' && (e as { verb?: string }).verb === 'STARTTLS');
       expect(starttls).toBeDefined();
       expect(unitText(log!, 's2c')).toContain('answered by mailtap');
+      // The server (already TLS) offers no STARTTLS; mailtap adds the offer it answers for.
+      expect(unitText(log!, 's2c')).toMatch(/250[ -]STARTTLS\r\n/);
       expect(log!.events.filter((e) => e.type === 'tls')).toHaveLength(2);
     } finally {
       await proxy.close();

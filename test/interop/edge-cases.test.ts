@@ -152,13 +152,10 @@ interopSuite('edge cases through mailtap', (ctx: InteropContext) => {
     }
   });
 
-  // mailtap gap (src/session/local-starttls.ts): with a STARTTLS listener in front of an
-  // implicit-TLS upstream, mailtap would answer STARTTLS/STLS itself, but the capabilities the
-  // client sees are the server's (sent over TLS, so without STARTTLS/STLS). Every client that
-  // checks them first refuses: curl says "(64) STLS not supported" / "STARTTLS not supported";
-  // only hand-typed s_client, which tries anyway, gets through. Flip to `it` once mailtap adds
-  // the capability it answers for (and notes the edit in the recording).
-  it.fails.each([
+  // Found here: with a STARTTLS listener in front of an implicit-TLS upstream, the client saw the
+  // server's capabilities (sent over TLS, so without STARTTLS/STLS) and curl refused ("(64) STLS
+  // not supported"). mailtap now adds the offer it answers for, and notes it in the recording.
+  it.each([
     ['pop3://…=pop3s://', 'pop3', 'pop3s', (p: number) => ['--ssl-reqd', `pop3://127.0.0.1:${p}/`]],
     ['smtp://…=smtps://', 'smtp', 'smtps', (p: number) => ['--ssl-reqd', `smtp://127.0.0.1:${p}`, '--mail-from', 'bob@mailtap.test', '--mail-rcpt', 'bob@mailtap.test', '--upload-file', '/dev/null']],
   ] as const)('mixed TLS modes with curl --ssl-reqd: %s (STARTTLS answered by mailtap)', async (_name, listen, upstream, args) => {
