@@ -32,3 +32,26 @@ export function formatBytes(n: number): string {
 }
 
 export { CR, LF };
+
+/**
+ * Bytes as one readable line: valid UTF-8 shown as such, control bytes and bytes outside valid
+ * UTF-8 escaped (`\0`, `\r`, `\x01`, `\xff`), so nothing invisible hides. `escapeBackslash`
+ * doubles `\` so the result can be decoded back (the CLI's decode); transcripts keep it single
+ * so IMAP flags read `\Seen`, as on the wire.
+ */
+export function escapeBytes(bytes: Buffer, options: { escapeBackslash?: boolean } = {}): string {
+  const utf8 = isUtf8(bytes);
+  const text = utf8 ? bytes.toString('utf8') : bytes.toString('latin1');
+  let out = '';
+  for (const ch of text) {
+    const code = ch.codePointAt(0)!;
+    if (code === 0) out += '\\0';
+    else if (code === 0x0a) out += '\\n';
+    else if (code === 0x0d) out += '\\r';
+    else if (code === 0x09) out += '\\t';
+    else if (code === 0x5c && options.escapeBackslash) out += '\\\\';
+    else if (code < 0x20 || code === 0x7f || (!utf8 && code >= 0x80)) out += `\\x${code.toString(16).padStart(2, '0')}`;
+    else out += ch;
+  }
+  return out;
+}

@@ -5,11 +5,11 @@
 import { formatBytes } from '../core/bytes.js';
 import type { Lang } from '../core/note.js';
 import type { Protocol } from '../protocol/types.js';
-import { isUtf8 } from 'node:buffer';
 import { BodySummary } from './body-summary.js';
 import { unitBytes } from './reader.js';
 import { Redactor } from './redact.js';
 import { isUnitRecord, type AuthRecord, type RecordEvent, type RecordHeader, type TlsRecord, type UnitRecord } from './schema.js';
+import { escapeBytes } from '../core/bytes.js';
 
 /** swaks's markers: `->`/`<-` plaintext, `~>`/`<~` inside TLS, `===` mailtap's own, `***` trouble. */
 export type Marker = '->' | '<-' | '~>' | '<~' | '===' | '***';
@@ -231,19 +231,7 @@ export function displayLines(bytes: Buffer, lang: Lang = 'en'): string[] {
  * Unlike sasl's displayBytes a backslash stays single, so IMAP flags read `\Seen`, as on the wire.
  */
 export function showBytes(bytes: Buffer): string {
-  const utf8 = isUtf8(bytes);
-  const text = utf8 ? bytes.toString('utf8') : bytes.toString('latin1');
-  let out = '';
-  for (const ch of text) {
-    const code = ch.codePointAt(0)!;
-    if (code === 0) out += '\\0';
-    else if (code === 0x0a) out += '\\n';
-    else if (code === 0x0d) out += '\\r';
-    else if (code === 0x09) out += '\\t';
-    else if (code < 0x20 || code === 0x7f || (!utf8 && code >= 0x80)) out += `\\x${code.toString(16).padStart(2, '0')}`;
-    else out += ch;
-  }
-  return out;
+  return escapeBytes(bytes);
 }
 
 export function describeTls(ev: TlsRecord, lang: Lang): string {

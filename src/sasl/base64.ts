@@ -2,7 +2,7 @@
 // whitespace is ignored and missing padding is tolerated. Also the display helper that shows
 // decoded bytes as text without ever hiding a NUL or a control byte.
 
-import { isUtf8 } from 'node:buffer';
+import { escapeBytes } from '../core/bytes.js';
 
 const ALPHABET = /^[A-Za-z0-9+/]*$/;
 
@@ -29,20 +29,7 @@ export function encodeBase64(text: string | Buffer): string {
  * is not part of valid UTF-8 is escaped (`\0`, `\x01`, `\xff`), so nothing invisible hides.
  */
 export function displayBytes(bytes: Buffer): string {
-  const utf8 = isUtf8(bytes);
-  const text = utf8 ? bytes.toString('utf8') : bytes.toString('latin1');
-  let out = '';
-  for (const ch of text) {
-    const code = ch.codePointAt(0)!;
-    if (code === 0) out += '\\0';
-    else if (code === 0x0a) out += '\\n';
-    else if (code === 0x0d) out += '\\r';
-    else if (code === 0x09) out += '\\t';
-    else if (code === 0x5c) out += '\\\\';
-    else if (code < 0x20 || code === 0x7f || (!utf8 && code >= 0x80)) out += `\\x${code.toString(16).padStart(2, '0')}`;
-    else out += ch;
-  }
-  return out;
+  return escapeBytes(bytes, { escapeBackslash: true });
 }
 
 /** Quoted form for notes, so an empty or space-padded value stays visible. */
