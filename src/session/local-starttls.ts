@@ -2,6 +2,7 @@
 // answers the request itself and upgrades only the client leg. These bytes come from mailtap,
 // not the server; the recording's note says so.
 
+import type { Note } from '../core/note.js';
 import type { Protocol } from '../protocol/types.js';
 
 export function localStartTlsAcceptance(protocol: Protocol, tag: string | undefined): Buffer {
@@ -52,4 +53,18 @@ export function offerStartTls(protocol: Protocol, unit: { kind: string; verb?: s
       return Buffer.from(`${text.slice(0, at)} STARTTLS${text.slice(at)}`, 'latin1');
     }
   }
+}
+
+/** A server unit as the client gets it: with the STARTTLS offer added and said in its note. */
+export function withStartTlsOffer<U extends { kind: string; verb?: string; status?: string; bytes: Buffer; note: Note }>(protocol: Protocol, unit: U): U {
+  const offered = offerStartTls(protocol, unit);
+  if (!offered) return unit;
+  return {
+    ...unit,
+    bytes: offered,
+    note: {
+      en: `${unit.note.en} [mailtap added the STARTTLS offer: the server leg is already TLS and mailtap answers STARTTLS itself]`,
+      es: `${unit.note.es} [mailtap añadió la oferta de STARTTLS: el tramo del servidor ya es TLS y mailtap responde a STARTTLS]`,
+    },
+  };
 }

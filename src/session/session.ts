@@ -4,7 +4,7 @@
 // Failures are answered in-protocol (421 / -ERR / * BYE / 454) and recorded with their cause.
 
 import type { Socket } from 'node:net';
-import type { TLSSocket, SecureContext } from 'node:tls';
+import type { TLSSocket } from 'node:tls';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import { MailtapError, describeError } from '../core/errors.js';
@@ -18,11 +18,13 @@ import { RecordingWriter } from '../record/writer.js';
 import { Redactor } from '../record/redact.js';
 import { connectUpstream } from '../transport/connect.js';
 import { negotiateUpstreamStartTls } from '../transport/upstream-starttls.js';
-import { isStartTlsCommand, localStartTlsAcceptance, offerStartTls } from './local-starttls.js';
-import { wrapClient, wrapUpstream } from '../transport/tls-wrap.js';
+import { isStartTlsCommand, localStartTlsAcceptance, withStartTlsOffer } from './local-starttls.js';
+import { clientTlsOptions, leafNames } from './client-certificates.js';
+import { wrapClient, wrapUpstream, type ClientTlsOptions } from '../transport/tls-wrap.js';
 import { peerCertificateNames, tlsInfoOf } from '../transport/tls-info.js';
 import type { UpstreamTrust } from '../transport/upstream-trust.js';
 import { Leg } from './leg.js';
+import { sessionHeader } from './header.js';
 
 export interface SessionObserver {
   start?(id: string, header: RecordHeader): void;
@@ -47,8 +49,6 @@ export interface SessionOptions {
   onUpstreamNames?: (names: string[]) => void;
   version: string;
 }
-
-const LOCAL_NAMES = ['localhost', '127.0.0.1', '::1'];
 
 export class ProxySession {
   readonly id: string;
@@ -127,26 +127,9 @@ export class ProxySession {
 
   // ── setup ────────────────────────────────────────────────────────────────
 
-  private header(): RecordHeader {
-    const { route } = this.options;
-    return {
-      format: 'mailtap-recording',
-      version: 1,
-      protocol: this.options.module.protocol,
-      session: this.id,
-      start: new Date().toISOString(),
-      client: { address: this.client.raw.remoteAddress ?? '', port: this.client.raw.remotePort ?? 0 },
-      listen: formatMailUrl({ ...route.listen, port: this.client.raw.localPort ?? route.listen.port }),
-      upstream: formatMailUrl(route.upstream),
-      clientTls: route.listen.tls === 'implicit' ? 'implicit' : 'starttls',
-      upstreamTls: route.upstream.tls === 'implicit' ? 'implicit' : 'starttls',
-      mailtap: this.options.version,
-      ...(this.options.redact ? { redacted: true } : {}),
-    } as RecordHeader;
-  }
-
   private async openRecording(): Promise<void> {
-    const header = this.header();
+    const { module, route, version, redact } = this.options;
+    const header = sessionHeader({ id: this.id, protocol: module.protocol, route, version, redact: !!redact }, this.client.raw);
     this.options.observer?.start?.(this.id, header);
     if (!this.options.recordingsDir) return;
     let opened!: () => void;
@@ -253,25 +236,9 @@ export class ProxySession {
     else this.refuse(this.options.module.upstreamFailure(err.message), err);
   }
 
-  private async clientTlsOptions(): Promise<{ secureContext: SecureContext; SNICallback: (n: string, cb: (e: Error | null, c?: SecureContext) => void) => void; timeoutMs: number }> {
-    const leaf = await this.options.ca.issue(this.leafNames());
-    return {
-      secureContext: leaf.secureContext,
-      SNICallback: (servername, cb) => {
-        this.options.ca.issue(this.leafNames(servername)).then(
-          (leaf) => cb(null, leaf.secureContext),
-          (err: Error) => cb(err),
-        );
-      },
-      timeoutMs: this.options.limits.connectTimeoutMs,
-    };
-  }
-
-  /** What the client may have asked for: its SNI, the upstream's names, and the local names. */
-  private leafNames(sni?: string): string[] {
-    const { route } = this.options;
-    const names = [sni, route.upstream.host, ...this.upstreamNames, route.listen.host, ...LOCAL_NAMES].filter((n): n is string => !!n && n !== '0.0.0.0' && n !== '::');
-    return [...new Set(names.map((n) => n.toLowerCase()))].slice(0, 64);
+  private clientTlsOptions(): Promise<ClientTlsOptions> {
+    const { ca, route, limits } = this.options;
+    return clientTlsOptions(ca, (sni) => leafNames(route, this.upstreamNames, sni), limits.connectTimeoutMs);
   }
 
   private noteUpstreamTls(socket: TLSSocket): void {
@@ -370,23 +337,12 @@ export class ProxySession {
     return this.upstreamIsImplicit && this.options.route.listen.tls !== 'implicit' && !this.client.tls;
   }
 
-  /**
-   * The server's capability list as the client gets it: with the STARTTLS offer mailtap will
-   * answer. The recording keeps what the client received, and says the offer was added.
-   */
+  /** The server's capability list as the client gets it: with the STARTTLS offer mailtap answers. */
   private withStartTlsOffer(ev: UnitEvent): UnitEvent {
-    const offered = offerStartTls(this.options.module.protocol, ev);
-    if (!offered) return ev;
+    const offered = withStartTlsOffer(this.options.module.protocol, ev);
     // The codec was fed the server's bytes: account for those, record what the client got.
-    this.accounted.server += ev.bytes.length - offered.length;
-    return {
-      ...ev,
-      bytes: offered,
-      note: {
-        en: `${ev.note.en} [mailtap added the STARTTLS offer: the server leg is already TLS and mailtap answers STARTTLS itself]`,
-        es: `${ev.note.es} [mailtap añadió la oferta de STARTTLS: el tramo del servidor ya es TLS y mailtap responde a STARTTLS]`,
-      },
-    };
+    this.accounted.server += ev.bytes.length - offered.bytes.length;
+    return offered;
   }
 
   private get upstreamIsImplicit(): boolean {
