@@ -412,6 +412,8 @@ export class ProxySession {
       return;
     }
     for (const bytes of held) client.write(bytes);
+    // The acceptance must leave in plaintext, before TLS takes the socket over (Leg.write corks).
+    client.flush();
     const { socket, secure } = wrapClient(client.raw, tlsOptions);
     client.attach(socket, socket);
     this.upgrading = false;
