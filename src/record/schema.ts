@@ -4,6 +4,7 @@
 
 import { MailtapError } from '../core/errors.js';
 import type { AuthResult, Protocol, Side, UnitKind } from '../protocol/types.js';
+import type { TlsInfo } from '../core/tls-facts.js';
 
 export const RECORDING_FORMAT = 'mailtap-recording';
 export const RECORDING_VERSION = 1;
@@ -55,17 +56,9 @@ export interface UnitRecord extends EventBase {
   tls?: boolean;
 }
 
-export interface TlsRecord extends EventBase {
+export interface TlsRecord extends EventBase, TlsInfo {
   type: 'tls';
   dir: 'proxy';
-  leg: 'client' | 'upstream';
-  version?: string;
-  cipher?: string;
-  sni?: string;
-  peerSubject?: string;
-  fingerprint256?: string;
-  verified?: boolean;
-  reason?: string;
 }
 
 export interface AuthRecord extends EventBase {

@@ -4,12 +4,11 @@
 // server units whose trigger has been reached. IMAP tags are rewritten to the client's own.
 
 import type { Socket } from 'node:net';
-import type { SecureContext, TLSSocket } from 'node:tls';
 import type { Logger } from 'pino';
 import { describeError } from '../core/errors.js';
-import type { CertificateAuthority } from '../ca/index.js';
+import { defaultLocalNames, type CertificateAuthority } from '../ca/index.js';
 import type { Codec, CodecEvent, ProtocolModule } from '../protocol/types.js';
-import { wrapClient } from '../transport/tls-wrap.js';
+import { leafTlsOptions, wrapClient, type ClientTlsOptions } from '../transport/tls-wrap.js';
 import { ClientStepTracker, type ClientStep } from './steps.js';
 import { mismatchMessage, mismatchReply, stepsMatch } from './mismatch.js';
 import type { ReplayScript } from './script.js';
@@ -35,7 +34,7 @@ export interface ReplaySessionOptions {
   timeoutMs?: number;
 }
 
-const LOCAL_NAMES = ['localhost', '127.0.0.1', '::1'];
+const LOCAL_NAMES = defaultLocalNames();
 
 export class ReplaySession {
   private socket: Socket;
@@ -177,19 +176,9 @@ export class ReplaySession {
     }
   }
 
-  private async tlsOptions(): Promise<{ secureContext: SecureContext; SNICallback: (n: string, cb: (e: Error | null, c?: SecureContext) => void) => void; timeoutMs: number }> {
+  private tlsOptions(): Promise<ClientTlsOptions> {
     const { ca } = this.options;
-    const leaf = await ca.issue(LOCAL_NAMES);
-    return {
-      secureContext: leaf.secureContext,
-      SNICallback: (name, cb) => {
-        ca.issue([name, ...LOCAL_NAMES]).then(
-          (l) => cb(null, l.secureContext),
-          (err: Error) => cb(err),
-        );
-      },
-      timeoutMs: this.options.timeoutMs ?? 15_000,
-    };
+    return leafTlsOptions((names) => ca.issue(names), (sni) => (sni ? [sni, ...LOCAL_NAMES] : LOCAL_NAMES), this.options.timeoutMs ?? 15_000);
   }
 
   private fail(message: string): void {
@@ -215,4 +204,3 @@ export class ReplaySession {
   }
 }
 
-export type { TLSSocket };

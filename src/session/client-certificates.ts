@@ -2,12 +2,11 @@
 // client's SNI, the upstream host and the names in the upstream's own certificate, and the local
 // names it may have connected to (SPEC §Certificates). Leaves come from the CA's cache.
 
-import type { SecureContext } from 'node:tls';
-import type { CertificateAuthority } from '../ca/index.js';
+import { defaultLocalNames, type CertificateAuthority } from '../ca/index.js';
 import type { Route } from '../core/mail-url.js';
-import type { ClientTlsOptions } from '../transport/tls-wrap.js';
+import { leafTlsOptions, type ClientTlsOptions } from '../transport/tls-wrap.js';
 
-const LOCAL_NAMES = ['localhost', '127.0.0.1', '::1'];
+const LOCAL_NAMES = defaultLocalNames();
 /** A leaf with hundreds of names helps nobody; an upstream certificate could list that many. */
 const MAX_NAMES = 64;
 
@@ -17,16 +16,6 @@ export function leafNames(route: Route, upstreamNames: readonly string[], sni?: 
 }
 
 /** TLS options for the client leg; `names(sni)` is asked again when the client sends SNI. */
-export async function clientTlsOptions(ca: CertificateAuthority, names: (sni?: string) => string[], timeoutMs: number): Promise<ClientTlsOptions> {
-  const leaf = await ca.issue(names());
-  return {
-    secureContext: leaf.secureContext,
-    SNICallback: (servername: string, cb: (err: Error | null, ctx?: SecureContext) => void) => {
-      ca.issue(names(servername)).then(
-        (l) => cb(null, l.secureContext),
-        (err: Error) => cb(err),
-      );
-    },
-    timeoutMs,
-  };
+export function clientTlsOptions(ca: CertificateAuthority, names: (sni?: string) => string[], timeoutMs: number): Promise<ClientTlsOptions> {
+  return leafTlsOptions((n) => ca.issue(n), names, timeoutMs);
 }

@@ -1,19 +1,9 @@
 // What a finished TLS handshake tells us, in the shape the recording stores (`type:"tls"`).
 
-import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { TLSSocket } from 'node:tls';
-
-export interface TlsInfo {
-  leg: 'client' | 'upstream';
-  version?: string;
-  cipher?: string;
-  sni?: string;
-  peerSubject?: string;
-  fingerprint256?: string;
-  verified?: boolean;
-  reason?: string;
-}
+import type { TlsInfo } from '../core/tls-facts.js';
+export type { TlsInfo };
 
 export function tlsInfoOf(socket: TLSSocket, leg: 'client' | 'upstream', sni?: string): TlsInfo {
   const info: TlsInfo = { leg };
@@ -47,8 +37,4 @@ export function peerCertificateNames(socket: TLSSocket): string[] {
   const cn = /(?:^|\n)CN=([^\n]+)/.exec(peer.subject)?.[1];
   if (names.length === 0 && cn) names.push(cn);
   return names;
-}
-
-export function sha256Hex(data: Buffer): string {
-  return createHash('sha256').update(data).digest('hex');
 }

@@ -97,3 +97,25 @@ function clientTlsHint(err: Error): string {
     ? `client rejected the mailtap certificate (${text}); trust the mailtap CA: run \`mailtap ca show\` for the exact steps`
     : `client TLS handshake failed: ${text}`;
 }
+
+/**
+ * Client-leg TLS options serving leaves issued on demand: `names(sni)` says which names the leaf
+ * must carry (asked again when the client sends SNI), `issue` returns a cached or new leaf.
+ */
+export async function leafTlsOptions(
+  issue: (names: string[]) => Promise<{ secureContext: SecureContext }>,
+  names: (sni?: string) => string[],
+  timeoutMs: number,
+): Promise<ClientTlsOptions> {
+  const leaf = await issue(names());
+  return {
+    secureContext: leaf.secureContext,
+    SNICallback: (servername, cb) => {
+      issue(names(servername)).then(
+        (l) => cb(null, l.secureContext),
+        (err: Error) => cb(err),
+      );
+    },
+    timeoutMs,
+  };
+}
