@@ -31,6 +31,7 @@ const WORDS = {
     session: 'session', started: 'started', client: 'client', upstream: 'upstream', tls: 'TLS',
     redacted: 'secrets masked (--redact): the byte streams shown are not exact',
     clientLeg: 'client leg', upstreamLeg: 'upstream leg', sni: 'SNI', peer: 'peer', verified: 'verified',
+    issuer: 'issued by', validTo: 'valid until', leaf: 'mailtap leaf',
     notVerified: 'NOT verified', failed: 'failed', user: 'user', password: 'password', token: 'token', proof: 'proof',
     authzid: 'authzid', undecoded: 'undecoded', connection: 'connection', state: 'state', violation: 'violation by the',
     error: 'error', injection: (n: number, from: string) => `injection: ${n} bytes from the ${from} dropped`,
@@ -43,6 +44,7 @@ const WORDS = {
     session: 'sesión', started: 'iniciada', client: 'cliente', upstream: 'servidor', tls: 'TLS',
     redacted: 'secretos ocultados (--redact): los bytes mostrados no son exactos',
     clientLeg: 'tramo cliente', upstreamLeg: 'tramo servidor', sni: 'SNI', peer: 'par', verified: 'verificado',
+    issuer: 'emitido por', validTo: 'válido hasta', leaf: 'certificado de mailtap',
     notVerified: 'NO verificado', failed: 'falló', user: 'usuario', password: 'contraseña', token: 'token', proof: 'prueba',
     authzid: 'authzid', undecoded: 'sin decodificar', connection: 'conexión', state: 'estado', violation: 'violación del protocolo por el',
     error: 'error', injection: (n: number, from: string) => `inyección: ${n} bytes del ${from} descartados`,
@@ -240,8 +242,13 @@ export function describeTls(ev: TlsRecord, lang: Lang): string {
   if (ev.version) parts.push(ev.version);
   if (ev.cipher) parts.push(ev.cipher);
   if (ev.sni) parts.push(`${w.sni} ${ev.sni}`);
-  if (ev.peerSubject) parts.push(`${w.peer} ${ev.peerSubject}`);
-  if (ev.fingerprint256) parts.push(`SHA-256 ${ev.fingerprint256}`);
+  const cert = ev.certificate;
+  const subject = ev.peerSubject ?? cert?.subject;
+  if (subject) parts.push(`${ev.leg === 'client' ? w.leaf : w.peer} ${subject}`);
+  if (cert?.issuer) parts.push(`${w.issuer} ${cert.issuer}`);
+  if (cert?.validTo) parts.push(`${w.validTo} ${cert.validTo.slice(0, 10)}`);
+  const fingerprint = ev.fingerprint256 ?? cert?.fingerprint256;
+  if (fingerprint) parts.push(`SHA-256 ${fingerprint}`);
   if (ev.verified === true) parts.push(w.verified);
   if (ev.verified === false) parts.push(`${w.notVerified}${ev.reason ? ` (${ev.reason})` : ''}`);
   else if (ev.reason && ev.version === undefined) parts.push(`${w.failed}: ${ev.reason}`);

@@ -21,7 +21,7 @@ import { negotiateUpstreamStartTls } from '../transport/upstream-starttls.js';
 import { isStartTlsCommand, localStartTlsAcceptance, withStartTlsOffer } from './local-starttls.js';
 import { clientTlsOptions, leafNames } from './client-certificates.js';
 import { wrapClient, wrapUpstream, type ClientTlsOptions } from '../transport/tls-wrap.js';
-import { peerCertificateNames, tlsInfoOf } from '../transport/tls-info.js';
+import { certificateNames, tlsInfoOf } from '../transport/tls-info.js';
 import type { UpstreamTrust } from '../transport/upstream-trust.js';
 import { Leg } from './leg.js';
 import { sessionHeader } from './header.js';
@@ -242,13 +242,13 @@ export class ProxySession {
   }
 
   private noteUpstreamTls(socket: TLSSocket): void {
-    const names = peerCertificateNames(socket);
+    const info = tlsInfoOf(socket, 'upstream', this.options.route.upstream.host);
+    const names = certificateNames(info.certificate);
     if (names.length) {
       this.upstreamNames = names;
       this.options.onUpstreamNames?.(names);
     }
-    const sni = this.options.route.upstream.host;
-    this.emit({ type: 'tls', dir: 'proxy', ...tlsInfoOf(socket, 'upstream', sni) } as RecordEvent);
+    this.emit({ type: 'tls', dir: 'proxy', ...info } as RecordEvent);
   }
 
   /** Answer the client in-protocol, record why, close. */

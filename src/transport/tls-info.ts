@@ -1,9 +1,13 @@
 // What a finished TLS handshake tells us, in the shape the recording stores (`type:"tls"`).
+// Node hands out a peer's X509Certificate only once per socket (a second
+// getPeerX509Certificate() returns undefined on Node 20): read it here, once, and derive all
+// else (the names for our leaf included) from these facts.
 
 import { isIP } from 'node:net';
+import type { X509Certificate } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
-import type { TlsInfo } from '../core/tls-facts.js';
-export type { TlsInfo };
+import type { CertificateFacts, TlsInfo } from '../core/tls-facts.js';
+export type { TlsInfo, CertificateFacts };
 
 export function tlsInfoOf(socket: TLSSocket, leg: 'client' | 'upstream', sni?: string): TlsInfo {
   const info: TlsInfo = { leg };
@@ -13,11 +17,13 @@ export function tlsInfoOf(socket: TLSSocket, leg: 'client' | 'upstream', sni?: s
   // SNI carries host names only (RFC 6066 §3): none is sent to an IP literal.
   const servername = leg === 'client' ? (socket as TLSSocket & { servername?: string | false }).servername : sni && !isIP(sni) ? sni : undefined;
   if (servername) info.sni = servername;
+  // Upstream: what the server showed us. Client leg: the leaf we served.
+  const cert = leg === 'upstream' ? socket.getPeerX509Certificate?.() : socket.getX509Certificate?.();
+  if (cert) info.certificate = certificateFacts(cert);
   if (leg === 'upstream') {
-    const peer = socket.getPeerX509Certificate?.();
-    if (peer) {
-      info.peerSubject = peer.subject.replace(/\n/g, ', ');
-      info.fingerprint256 = peer.fingerprint256;
+    if (info.certificate) {
+      info.peerSubject = info.certificate.subject;
+      info.fingerprint256 = info.certificate.fingerprint256;
     }
     info.verified = socket.authorized;
     if (!socket.authorized && socket.authorizationError) info.reason = String(socket.authorizationError);
@@ -25,16 +31,39 @@ export function tlsInfoOf(socket: TLSSocket, leg: 'client' | 'upstream', sni?: s
   return info;
 }
 
+export function certificateFacts(cert: X509Certificate): CertificateFacts {
+  return {
+    subject: oneLine(cert.subject),
+    issuer: oneLine(cert.issuer),
+    san: (cert.subjectAltName ?? '')
+      .split(/,\s*/)
+      .map((s) => s.trim())
+      .filter(Boolean),
+    fingerprint256: cert.fingerprint256,
+    validFrom: isoDate(cert.validFrom),
+    validTo: isoDate(cert.validTo),
+    serialNumber: cert.serialNumber,
+  };
+}
+
 /** DNS names and IP addresses of the upstream's certificate, to name them in our leaf too. */
-export function peerCertificateNames(socket: TLSSocket): string[] {
-  const peer = socket.getPeerX509Certificate?.();
-  if (!peer) return [];
+export function certificateNames(facts: CertificateFacts | undefined): string[] {
+  if (!facts) return [];
   const names: string[] = [];
-  for (const part of (peer.subjectAltName ?? '').split(/,\s*/)) {
-    const m = /^(DNS|IP Address):(.+)$/.exec(part.trim());
+  for (const part of facts.san) {
+    const m = /^(DNS|IP Address):(.+)$/.exec(part);
     if (m) names.push(m[2]!.trim());
   }
-  const cn = /(?:^|\n)CN=([^\n]+)/.exec(peer.subject)?.[1];
+  const cn = /(?:^|, )CN=([^,]+)/.exec(facts.subject)?.[1];
   if (names.length === 0 && cn) names.push(cn);
   return names;
+}
+
+function oneLine(name: string): string {
+  return name.replace(/\n/g, ', ');
+}
+
+function isoDate(text: string): string {
+  const d = new Date(text);
+  return Number.isNaN(d.getTime()) ? text : d.toISOString();
 }

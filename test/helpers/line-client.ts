@@ -2,8 +2,8 @@
 // TLS on request, and keeps a hash of every byte it sent (after TLS) for fidelity checks.
 
 import { connect as netConnect, type Socket } from 'node:net';
-import { connect as tlsConnect } from 'node:tls';
-import { createHash, type Hash } from 'node:crypto';
+import { connect as tlsConnect, type TLSSocket } from 'node:tls';
+import { createHash, type Hash, type X509Certificate } from 'node:crypto';
 
 export interface LineClientOptions {
   port: number;
@@ -118,6 +118,13 @@ export class LineClient {
       s.once('error', reject);
     });
     this.listen(this.socket);
+  }
+
+  /** The certificate the server presented on this connection's TLS. */
+  servedCertificate(): X509Certificate {
+    const cert = (this.socket as TLSSocket).getPeerX509Certificate?.();
+    if (!cert) throw new Error('no TLS certificate on this connection');
+    return cert;
   }
 
   sentSha256(): string {
