@@ -2,7 +2,6 @@
 // options (or --config FILE with the same settings as JSON), starts the proxy, prints the live
 // view, and on SIGINT/SIGTERM closes listeners and finalises every recording before exiting 0.
 
-import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { MailtapError } from '../../core/errors.js';
 import { routeForUpstream, parseRoute, type Route } from '../../core/mail-url.js';
@@ -11,6 +10,7 @@ import { waitForSignal } from '../signals.js';
 import { createLogger, type LogLevel } from '../logger.js';
 import { collect, langFromEnv, parseLang, parseLogLevel, parsePositiveInt } from '../usage.js';
 import { createLiveView } from '../live-view.js';
+import { readConfigFile } from '../config-file.js';
 
 interface ProxyCliOptions {
   route?: string[];
@@ -51,7 +51,7 @@ export function register(program: Command): void {
     .option('--idle-timeout <ms>', 'close a session silent this long', parsePositiveInt)
     .option('--connect-timeout <ms>', 'upstream connect and TLS handshake timeout', parsePositiveInt)
     .action(async (upstreams: string[], cliOptions: ProxyCliOptions, command: Command) => {
-      const fileOptions = cliOptions.config ? await readConfig(cliOptions.config) : {};
+      const fileOptions = cliOptions.config ? await readConfigFile(cliOptions.config, command, { upstreams: parseUpstreams }) : {};
       // Flags given on the command line win over the file; defaults lose to it.
       const opts: ProxyCliOptions & { upstreams?: string[] } = { ...cliOptions };
       for (const [key, value] of Object.entries(fileOptions)) {
@@ -98,18 +98,9 @@ function routeLabel(route: Route): string {
   return `${route.upstream.scheme}://${route.upstream.host}:${route.upstream.port}`;
 }
 
-async function readConfig(path: string): Promise<Record<string, unknown>> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    throw new MailtapError('E_USAGE', `cannot read --config ${path}: ${(err as Error).message}`, { side: 'user' });
-  }
-  try {
-    const parsed = JSON.parse(text) as unknown;
-    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('expected a JSON object');
-    return parsed as Record<string, unknown>;
-  } catch (err) {
-    throw new MailtapError('E_USAGE', `--config ${path} is not valid: ${(err as Error).message}`, { side: 'user' });
-  }
+/** The file's `upstreams`: the positional UPSTREAM URLs, as a list. */
+function parseUpstreams(value: unknown): string[] {
+  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) throw new Error('must be a list of upstream URLs, e.g. ["smtps://mail.example.com"]');
+  for (const url of value) routeForUpstream(url);
+  return value;
 }
