@@ -10,12 +10,13 @@ import { SaslExchange } from '../../sasl/index.js';
 import type { SaslCredentials } from '../../sasl/types.js';
 import type { Codec, CodecEvent, CodecOptions, Side } from '../types.js';
 import { authEvent, loginCredentials, LOGIN_MECHANISM, MAX_CAPTURED_LITERAL } from './auth.js';
-import { commandNote, continuationNote, type CommandInfo } from './command-notes.js';
+import { commandNote, continuationNote, type CommandInfo, type TagContext } from './command-notes.js';
 import { garbage, heldAtEndNote, literalNote, literalViolation, partialAtEndNote, passThroughNote, tooLong, tooLongNote, unit } from './events.js';
 import { SideFramer, type Frame } from './framer.js';
 import { contentEnd, findLiteralMarker, type LiteralMarker } from './literal.js';
+import { PendingTags } from './pending-tags.js';
 import { parseResponse, responseNote, type ParsedResponse } from './responses.js';
-import { afterCompletion, afterGreeting, afterTlsNote, stateNote, type ImapState } from './session-state.js';
+import { afterCompletion, afterGreeting, afterTlsNote, readOnlyAfter, stateNote, type ImapState, type ReadOnlyBy } from './session-state.js';
 import { injection, StartTlsGate, starttlsRefusal } from './starttls.js';
 import { MAX_TOKENS, parseCommand, tokenize, tokenText, type Token } from './tokenizer.js';
 
@@ -42,7 +43,9 @@ export class ImapCodec implements Codec {
   private server: SideFramer;
   private state: ImapState = 'not-authenticated';
   private greeted = false;
-  private readonly pending = new Map<string, Command>();
+  private readonly pending = new PendingTags<Command>(MAX_PENDING_TAGS);
+  /** The selected mailbox is read-only, and which command opened it so (EXAMINE, RFC 9051 §6.3.3). */
+  private readOnly: ReadOnlyBy = null;
   /** The client command whose line continues after a literal. */
   private assembling: Command | null = null;
   private serverPart: ServerPart | null = null;
@@ -83,10 +86,10 @@ export class ImapCodec implements Codec {
       out.push(authEvent(this.auth.exchange.mechanism, this.auth.exchange.credentials(), 'incomplete'));
       this.auth = null;
     }
-    for (const [tag, cmd] of this.pending) {
+    for (const cmd of [...this.pending.all()]) {
       if (!cmd.login) continue;
       out.push(authEvent(LOGIN_MECHANISM, cmd.login, 'incomplete'));
-      this.pending.delete(tag);
+      this.pending.remove(cmd);
     }
     return out;
   }
@@ -173,9 +176,10 @@ export class ImapCodec implements Codec {
     if (marker === null) return;
     cmd.args = tokenize(line, cmd.argsFrom, marker ? marker.start : end);
     const command: Command = { tag: cmd.tag, verb: cmd.verb, args: cmd.args };
-    this.remember(command);
-    const ready = marker ? undefined : this.commandComplete(command);
-    out.push(unit('client', 'command', line, ready ?? commandNote(command), command.tag, command.verb));
+    const seen = this.pending.add(command);
+    const tagContext = { explainTag: seen.first, reusedTag: seen.reused };
+    const ready = marker ? undefined : this.commandComplete(command, tagContext);
+    out.push(unit('client', 'command', line, ready ?? commandNote(command, tagContext), command.tag, command.verb));
     this.afterClientLine(command, marker);
   }
 
@@ -199,7 +203,7 @@ export class ImapCodec implements Codec {
    * Effects of a complete command. Returns a note that replaces the generic one when the command
    * itself tells more (AUTHENTICATE with an initial response).
    */
-  private commandComplete(cmd: Command): Note | undefined {
+  private commandComplete(cmd: Command, tagContext: TagContext = {}): Note | undefined {
     switch (cmd.verb) {
       case 'LOGIN':
         cmd.login = loginCredentials(cmd.args);
@@ -209,7 +213,7 @@ export class ImapCodec implements Codec {
         const ir = tokenText(cmd.args[1]);
         const exchange = new SaslExchange(mech, ir);
         this.auth = { tag: cmd.tag, exchange };
-        const base = commandNote(cmd);
+        const base = commandNote(cmd, tagContext);
         const init = exchange.initialNote;
         return init ? note(`${base.en}. ${init.en}`, `${base.es}. ${init.es}`) : base;
       }
@@ -222,15 +226,6 @@ export class ImapCodec implements Codec {
       default:
         return undefined;
     }
-  }
-
-  private remember(cmd: Command): void {
-    this.pending.delete(cmd.tag);
-    if (this.pending.size >= MAX_PENDING_TAGS) {
-      const oldest = this.pending.keys().next().value;
-      if (oldest !== undefined) this.pending.delete(oldest);
-    }
-    this.pending.set(cmd.tag, cmd);
   }
 
   /** The literal marker ending `line`: undefined if none, null after reporting a malformed one. */
@@ -313,8 +308,8 @@ export class ImapCodec implements Codec {
       this.onContinuation(line, r.text, out);
       return;
     }
-    const verb = r.kind === 'tagged' ? this.pending.get(r.tag)?.verb : undefined;
-    const ev = unit('server', 'reply', line, responseNote(r, { greeting, ...(verb ? { verb } : {}) }), r.kind === 'tagged' ? r.tag : '*', verb);
+    const verb = r.kind === 'tagged' ? this.pending.peek(r.tag)?.verb : undefined;
+    const ev = unit('server', 'reply', line, responseNote(r, { greeting, ...(verb ? { verb } : {}), readOnly: this.readOnly }), r.kind === 'tagged' ? r.tag : '*', verb);
     ev.status = r.status;
     out.push(ev);
     if (marker) {
@@ -362,8 +357,7 @@ export class ImapCodec implements Codec {
   }
 
   private onCompletion(r: Extract<ParsedResponse, { kind: 'tagged' }>, verdict: string, out: CodecEvent[]): void {
-    const cmd = this.pending.get(r.tag);
-    this.pending.delete(r.tag);
+    const cmd = this.pending.take(r.tag);
     if (this.assembling?.tag === r.tag && this.client.awaitingSync) {
       // RFC 9051 §7.5: a tagged response instead of `+` refuses the literal; the client sends the next command.
       this.client.cancelLiteral();
@@ -382,6 +376,7 @@ export class ImapCodec implements Codec {
     if (cmd?.login) out.push(authEvent(LOGIN_MECHANISM, cmd.login, result, verdict));
     if (this.idle?.tag === r.tag) this.idle = null;
     if (cmd) {
+      this.readOnly = readOnlyAfter(this.readOnly, cmd.verb, r.status, r.code);
       const next = afterCompletion(this.state, cmd.verb, r.status);
       if (next && (next !== this.state || next === 'selected')) this.setState(next, out, false, tokenText(cmd.args[0]));
     }
@@ -404,6 +399,7 @@ export class ImapCodec implements Codec {
     this.client = new SideFramer(this.limits.maxLineBytes);
     this.server = new SideFramer(this.limits.maxLineBytes);
     this.pending.clear();
+    this.readOnly = null;
     this.assembling = null;
     this.serverPart = null;
     this.idle = null;

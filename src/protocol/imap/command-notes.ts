@@ -167,20 +167,40 @@ function specific(cmd: CommandInfo): Note | null {
   }
 }
 
+export interface TagContext {
+  /** Explain what a tag is (the session's first command: once is enough). */
+  explainTag?: boolean;
+  /** The client used this tag before (said once per session, RFC 9051 §2.2.1). */
+  reusedTag?: boolean;
+}
+
 /** The note for the first line of a client command. */
-export function commandNote(cmd: CommandInfo): Note {
+export function commandNote(cmd: CommandInfo, ctx: TagContext = {}): Note {
   const known = VERBS[cmd.verb] ?? (cmd.verb.startsWith('UID ') ? VERBS[cmd.verb.slice(4)] : undefined);
   const s = specific(cmd);
-  const tagEn = `tag ${cmd.tag}: any label the client picks, echoed by the reply that completes the command`;
-  const tagEs = `etiqueta ${cmd.tag}: arbitraria, elegida por el cliente; la repite la respuesta que completa el comando`;
+  const tags = tagNotes(cmd.tag, ctx);
   if (!known) {
-    return note(`${cmd.verb}: unknown or extension command (${tagEn})`, `${cmd.verb}: comando desconocido o de una extensión (${tagEs})`);
+    return note(`${cmd.verb}: unknown or extension command${tags.en}`, `${cmd.verb}: comando desconocido o de una extensión${tags.es}`);
   }
   const en = s ? s.en : known[0];
   const es = s ? s.es : known[1];
   const uidEn = cmd.verb.startsWith('UID ') && !s ? '; numbers are UIDs (stable), not sequence numbers' : '';
   const uidEs = cmd.verb.startsWith('UID ') && !s ? '; los números son UID (estables), no números de secuencia' : '';
-  return note(`${cmd.verb} ${en}${uidEn} (${tagEn})`, `${cmd.verb} ${es}${uidEs} (${tagEs})`);
+  return note(`${cmd.verb} ${en}${uidEn}${tags.en}`, `${cmd.verb} ${es}${uidEs}${tags.es}`);
+}
+
+function tagNotes(tag: string, ctx: TagContext): Note {
+  let en = '';
+  let es = '';
+  if (ctx.explainTag) {
+    en += ` (tag ${tag}: any label the client picks, echoed by the reply that completes the command)`;
+    es += ` (etiqueta ${tag}: la elige libremente el cliente y la repite la respuesta que completa el comando)`;
+  }
+  if (ctx.reusedTag) {
+    en += ` (tag ${tag} reused: RFC 9051 §2.2.1 asks for a new tag per command; mailtap pairs each completion with the oldest command still waiting under that tag)`;
+    es += ` (etiqueta ${tag} reutilizada: el RFC 9051 §2.2.1 pide una etiqueta nueva por comando; mailtap asocia cada respuesta final al comando más antiguo que espera con esa etiqueta)`;
+  }
+  return note(en, es);
 }
 
 /** The note for a line part after a literal. */

@@ -178,7 +178,7 @@ function dataNote(r: Extract<ParsedResponse, { kind: 'untagged' }>): Note {
 }
 
 /** The note of a parsed server response; `verb` is the verb of the command its tag answers. */
-export function responseNote(r: ParsedResponse, ctx: { greeting: boolean; verb?: string }): Note {
+export function responseNote(r: ParsedResponse, ctx: { greeting: boolean; verb?: string; readOnly?: 'EXAMINE' | 'SELECT' | null }): Note {
   switch (r.kind) {
     case 'continuation':
       return note(`Continuation: the server waits for more from the client${r.text ? ` ("${r.text}")` : ''}`, `Continuación: el servidor espera más datos del cliente${r.text ? ` ("${r.text}")` : ''}`);
@@ -200,6 +200,14 @@ export function responseNote(r: ParsedResponse, ctx: { greeting: boolean; verb?:
       const s = STATUS_TEXT[r.status]!;
       const what = ctx.verb ? `${ctx.verb} (tag ${r.tag})` : `tag ${r.tag}`;
       const whatEs = ctx.verb ? `${ctx.verb} (etiqueta ${r.tag})` : `etiqueta ${r.tag}`;
+      if (ctx.readOnly && ctx.verb && (ctx.verb === 'STORE' || ctx.verb === 'UID STORE' || ctx.verb === 'EXPUNGE' || ctx.verb === 'UID EXPUNGE') && r.status === 'OK') {
+        const by = ctx.readOnly === 'EXAMINE' ? 'EXAMINE opened the mailbox read-only' : 'the mailbox is read-only ([READ-ONLY] at SELECT)';
+        const byEs = ctx.readOnly === 'EXAMINE' ? 'EXAMINE abrió el buzón en solo lectura' : 'el buzón es de solo lectura ([READ-ONLY] al seleccionarlo)';
+        return withCode(
+          note(`Completion of ${what}: OK, but ${by}, so nothing was stored; SELECT the mailbox to change flags (RFC 9051 §6.3.3)`, `Fin de ${whatEs}: OK, pero ${byEs}, así que no se ha guardado nada; para cambiar indicadores, use SELECT (RFC 9051 §6.3.3)`),
+          r,
+        );
+      }
       return withCode(note(`Completion of ${what}: ${s[0]}`, `Fin de ${whatEs}: ${s[1]}`), r);
     }
   }

@@ -28,6 +28,27 @@ export function afterCompletion(state: ImapState, verb: string, status: string):
   }
 }
 
+/** Which command left the selected mailbox read-only, or null when it is read-write / none. */
+export type ReadOnlyBy = 'EXAMINE' | 'SELECT' | null;
+
+/**
+ * Read-only after a tagged completion: EXAMINE always opens read-only (RFC 9051 §6.3.3), SELECT
+ * when the server says [READ-ONLY]; CLOSE/UNSELECT, or a failed SELECT/EXAMINE, leave none open.
+ */
+export function readOnlyAfter(current: ReadOnlyBy, verb: string, status: string, code: string | undefined): ReadOnlyBy {
+  switch (verb) {
+    case 'EXAMINE':
+      return status === 'OK' ? 'EXAMINE' : null;
+    case 'SELECT':
+      return status === 'OK' && code === 'READ-ONLY' ? 'SELECT' : null;
+    case 'CLOSE':
+    case 'UNSELECT':
+      return status === 'OK' ? null : current;
+    default:
+      return current;
+  }
+}
+
 /** State after the greeting (RFC 9051 §7.1.1, §7.1.4, §7.1.5). */
 export function afterGreeting(status: string): ImapState | null {
   if (status === 'OK') return 'not-authenticated';

@@ -12,6 +12,7 @@ import { AuthTracker } from './auth.js';
 import { HeaderPeek, contentChunkNote } from './body-summary.js';
 import { parseCommand, type Pop3Command } from './commands.js';
 import { Sides } from './sides.js';
+import { DeletionMarks } from './deletions.js';
 import { phaseNote, type Pop3Phase } from './phases.js';
 import { greetingNote, listingNote, replyNote, statusOf, truncatedListingNote, type Pop3Status } from './responses.js';
 import { stlsRefusal } from './replies.js';
@@ -45,6 +46,7 @@ export class Pop3Codec implements Codec {
   private greeted = false;
   private readonly auth = new AuthTracker();
   private readonly pending: Request[] = [];
+  private readonly marks = new DeletionMarks();
   private readonly sides = new Sides();
   private out: CodecEvent[] = [];
 
@@ -201,7 +203,7 @@ export class Pop3Codec implements Codec {
       return;
     }
     if (!head) {
-      this.unit('server', 'reply', line, replyNote(undefined, status, line, false), { status });
+      this.unit('server', 'reply', line, replyNote(undefined, status, line), { status });
       return;
     }
     this.pending.shift();
@@ -212,7 +214,7 @@ export class Pop3Codec implements Codec {
       this.listingBytes = line.length;
       return;
     }
-    this.unit('server', 'reply', line, replyNote(head.cmd, status, line, head.phase === 'TRANSACTION'), { verb: head.cmd.verb || undefined, status });
+    this.unit('server', 'reply', line, replyNote(head.cmd, status, line, head.phase === 'TRANSACTION' ? this.marks.summary() : undefined), { verb: head.cmd.verb || undefined, status });
     if (status === '+OK' && head.cmd.shape === 'content') return this.startContent(head, true);
     this.afterReply(head, status, line);
   }
@@ -323,6 +325,10 @@ export class Pop3Codec implements Codec {
     } else if (verb === 'QUIT' && req.phase === 'TRANSACTION') {
       // RFC 1939 §6: QUIT from TRANSACTION enters UPDATE whatever the outcome of the deletions.
       this.state('UPDATE');
+    } else if (verb === 'DELE' && status === '+OK') {
+      this.marks.mark(req.cmd.args[0]);
+    } else if (verb === 'RSET' && status === '+OK') {
+      this.marks.reset();
     } else if (verb === 'STLS') {
       if (status === '+OK') this.upgrade();
       else this.release();
@@ -357,7 +363,7 @@ export class Pop3Codec implements Codec {
   // ---- helpers -----------------------------------------------------------------------------
 
   private context() {
-    return { phase: this.phase, tls: this.tls, user: this.auth.user };
+    return { phase: this.phase, tls: this.tls, user: this.auth.user, marks: this.marks.summary() };
   }
 
   private longLine(side: Side, bytes: Buffer): void {

@@ -6,6 +6,7 @@
 import { lineText } from '../../core/bytes.js';
 import { note, type Note } from '../../core/note.js';
 import { quoted } from '../../sasl/base64.js';
+import { quitCommandNote, type MarksSummary } from './deletions.js';
 import { phaseName, type Pop3Phase } from './phases.js';
 
 /** What a `+OK` to this command looks like (RFC 1939 §3: some answers are multi-line). */
@@ -29,6 +30,8 @@ export interface CommandContext {
   tls: boolean;
   /** The user named by the last USER, for the PASS note. */
   user?: string;
+  /** DELE marks so far, for the QUIT note (what UPDATE will really delete). */
+  marks?: MarksSummary;
 }
 
 interface CommandSpec {
@@ -141,7 +144,7 @@ const COMMANDS: Record<string, CommandSpec> = {
     shape: single,
     describe: (_a, _r, ctx) =>
       ctx.phase === 'TRANSACTION'
-        ? note('End the session: the server enters the UPDATE phase and deletes the messages marked with DELE', 'Finalizar la sesión: el servidor pasa a la fase de ACTUALIZACIÓN y borra los mensajes marcados con DELE')
+        ? quitCommandNote(ctx.marks ?? { marked: 0, undone: 0 })
         : note('End the session (no login happened, so nothing is deleted)', 'Finalizar la sesión (no hubo inicio de sesión, no se borra nada)'),
   },
   STLS: {

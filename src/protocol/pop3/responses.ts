@@ -6,6 +6,7 @@ import { formatBytes, lineText } from '../../core/bytes.js';
 import { note, type Note } from '../../core/note.js';
 import { quoted } from '../../sasl/base64.js';
 import type { Pop3Command } from './commands.js';
+import { quitReplyNote, type MarksSummary } from './deletions.js';
 
 export type Pop3Status = '+OK' | '-ERR' | '+';
 
@@ -75,8 +76,11 @@ function isNumber(s: string | undefined): s is string {
   return s !== undefined && /^\d+$/.test(s);
 }
 
-/** Note for a single-line answer (or the status line of a content answer). */
-export function replyNote(cmd: Pop3Command | undefined, status: Pop3Status, line: Buffer, phaseWasTransaction: boolean): Note {
+/**
+ * Note for a single-line answer (or the status line of a content answer). `marks`, given when the
+ * command was sent in TRANSACTION, is what a QUIT's UPDATE phase really deletes.
+ */
+export function replyNote(cmd: Pop3Command | undefined, status: Pop3Status, line: Buffer, marks?: MarksSummary): Note {
   const text = statusText(line, status);
   if (!cmd) return join(note(`${status} with no pending command: ${quoted(text)}`, `${status} sin comando pendiente: ${quoted(text)}`), codeNote(text));
   if (status === '-ERR') return join(errNote(cmd, text), codeNote(text));
@@ -111,9 +115,7 @@ export function replyNote(cmd: Pop3Command | undefined, status: Pop3Status, line
     case 'RSET':
       return note('Deletion marks undone', 'Marcas de borrado deshechas');
     case 'QUIT':
-      return phaseWasTransaction
-        ? note('Marked messages deleted, mailbox released: session over (UPDATE phase)', 'Mensajes marcados borrados, buzón liberado: fin de la sesión (fase de ACTUALIZACIÓN)')
-        : note('Goodbye: session over', 'Adiós: fin de la sesión');
+      return marks ? quitReplyNote(marks) : note('Goodbye: session over', 'Adiós: fin de la sesión');
     case 'STLS':
       return note('The server agrees: the TLS handshake starts right after this line', 'El servidor acepta: el saludo TLS empieza justo tras esta línea');
     case 'UTF8':

@@ -327,7 +327,8 @@ export class SmtpCodec implements Codec {
     const isChallenge = front?.gate === 'auth' && code === '334' && this.auth !== null;
     const challenge = isChallenge ? this.auth!.challenge(texts[0] ?? '') : undefined;
     const expect = isChallenge ? front : this.expects.shift();
-    const n = describeReply({ code, enhanced, texts, answers: expect?.answers, challenge });
+    const authCancelled = front?.gate === 'auth' && !isChallenge && !!this.auth?.cancelled;
+    const n = describeReply({ code, enhanced, texts, answers: expect?.answers, challenge, authCancelled });
     const extra: Partial<UnitEvent> = { status: code };
     if (expect?.verb) extra.verb = expect.verb;
     if (enhanced) extra.enhanced = enhanced;

@@ -21,6 +21,12 @@ const SUBJECT: Record<string, [string, string]> = {
   '7': ['security or policy status', 'estado de seguridad o política'],
 };
 
+// Codes whose meaning depends on the class: class.subject.detail → [en, es]. RFC 4954 §6 uses
+// 2.7.0 for "authentication succeeded"; 4.7.0/5.7.0 say nothing of the kind.
+const FULL: Record<string, [string, string]> = {
+  '2.7.0': ['authentication succeeded (or other security status)', 'autenticación correcta (u otro estado de seguridad)'],
+};
+
 // subject.detail → [en, es]
 const DETAIL: Record<string, [string, string]> = {
   '0.0': ['other undefined status', 'otro estado sin definir'],
@@ -72,7 +78,7 @@ const DETAIL: Record<string, [string, string]> = {
   '6.7': ['non-ASCII addresses not permitted for that sender/recipient (SMTPUTF8)', 'direcciones no ASCII no permitidas (SMTPUTF8)'],
   '6.8': ['UTF-8 string reply is required, but not permitted by the client', 'se requiere respuesta UTF-8 pero el cliente no la permite'],
   '6.9': ['UTF-8 header message cannot be transferred to one or more recipients', 'un mensaje con cabeceras UTF-8 no puede entregarse a algún destinatario'],
-  '7.0': ['other or undefined security status (e.g. authentication succeeded)', 'otro estado de seguridad (p. ej. autenticación correcta)'],
+  '7.0': ['other or undefined security or policy status', 'otro estado de seguridad o política'],
   '7.1': ['delivery not authorized, message refused', 'entrega no autorizada, mensaje rechazado'],
   '7.2': ['mailing list expansion prohibited', 'expansión de lista prohibida'],
   '7.3': ['security conversion required but not possible', 'conversión de seguridad necesaria pero imposible'],
@@ -109,6 +115,6 @@ const DETAIL: Record<string, [string, string]> = {
 export function describeEnhanced(code: string): Note {
   const [cls = '', subject = '', detail = ''] = code.split('.');
   const c = CLASS[cls] ?? ['status', 'estado'];
-  const d = DETAIL[`${subject}.${detail}`] ?? SUBJECT[subject] ?? ['unregistered status', 'estado no registrado'];
+  const d = FULL[code] ?? DETAIL[`${subject}.${detail}`] ?? SUBJECT[subject] ?? ['unregistered status', 'estado no registrado'];
   return note(`${code} ${c[0]}: ${d[0]}`, `${code} ${c[1]}: ${d[1]}`);
 }

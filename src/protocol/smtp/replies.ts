@@ -16,14 +16,15 @@ export interface ReplyContext {
   answers: string | undefined;
   /** For a 334 inside AUTH: what the challenge asks. */
   challenge?: Note;
+  /** The client cancelled the AUTH exchange with `*` (RFC 4954 §4): this reply confirms it. */
+  authCancelled?: boolean;
 }
 
 export function describeReply(ctx: ReplyContext): Note {
   const { code, answers } = ctx;
-  // A verb's table entry describes its usual positive reply: 354 for DATA, 2xx for the rest.
-  let special: [string, string] | undefined;
-  if (answers === 'DATA') special = code === '354' ? successMeaning('DATA') : undefined;
-  else if (answers && code[0] === '2') special = successMeaning(answers);
+  // A verb's table entry describes one code (250 to MAIL, 354 to DATA); any other code keeps
+  // its generic meaning, so a 252 to VRFY never reads as "mailbox exists".
+  const special = answers ? successMeaning(answers, code) : undefined;
   const meaning = special ?? describeCode(code);
   let en = `${code} ${meaning[0]}`;
   let es = `${code} ${meaning[1]}`;
@@ -40,6 +41,10 @@ export function describeReply(ctx: ReplyContext): Note {
     const toEs = answers === 'BODY' ? 'los datos del mensaje' : answers;
     en += ` (to ${to})`;
     es += ` (a ${toEs})`;
+  }
+  if (ctx.authCancelled && code[0] !== '2') {
+    en += '; the client cancelled the exchange with "*", so the server aborted it (RFC 4954 §4)';
+    es += '; el cliente canceló el intercambio con "*" y el servidor lo interrumpe (RFC 4954 §4)';
   }
   if (ctx.enhanced) {
     const e = describeEnhanced(ctx.enhanced);

@@ -53,37 +53,40 @@ const CLASS: Record<string, Pair> = {
   '5': ['permanent failure', 'fallo permanente'],
 };
 
-// What a positive reply means for each command: verb → [en, es].
-const SUCCESS: Record<string, Pair> = {
-  GREETING: ['server greeting: ready to talk SMTP', 'saludo del servidor: listo para hablar SMTP'],
-  HELO: ['server identified itself and accepts the client', 'el servidor se identifica y acepta al cliente'],
-  EHLO: ['server identified itself and lists its ESMTP extensions', 'el servidor se identifica y enumera sus extensiones ESMTP'],
-  MAIL: ['envelope sender accepted', 'remitente del sobre aceptado'],
-  RCPT: ['recipient accepted', 'destinatario aceptado'],
-  DATA: ['go ahead: send the message, end it with a line holding only "."', 'adelante: envíe el mensaje y termínelo con una línea con solo "."'],
-  BODY: ['message accepted for delivery (queued)', 'mensaje aceptado para su entrega (en cola)'],
-  BDAT: ['chunk received', 'fragmento recibido'],
-  'BDAT LAST': ['last chunk received: message accepted for delivery (queued)', 'último fragmento recibido: mensaje aceptado para su entrega (en cola)'],
-  RSET: ['transaction reset', 'transacción anulada'],
-  VRFY: ['mailbox exists', 'el buzón existe'],
-  EXPN: ['mailing list expanded', 'lista de correo expandida'],
-  HELP: ['help text', 'texto de ayuda'],
-  NOOP: ['nothing done, connection alive', 'no se hace nada, la conexión sigue viva'],
-  QUIT: ['server closes the connection', 'el servidor cierra la conexión'],
-  STARTTLS: ['ready to start TLS: the TLS handshake follows', 'preparado para TLS: sigue el saludo TLS'],
-  AUTH: ['authentication succeeded', 'autenticación correcta'],
-  TURN: ['roles reversed: the server now sends its mail to the client', 'roles invertidos: ahora el servidor envía su correo al cliente'],
-  ATRN: ['roles reversed: the server now delivers the queued mail for the domains', 'roles invertidos: el servidor entrega ahora el correo en cola de los dominios'],
-  ETRN: ['queue run started for the node', 'se inicia el envío de la cola del nodo'],
+// What a command's usual positive reply means for that command: verb → the one code the sentence
+// is about, and [en, es]. A sentence applies to that exact code only: any other code (VRFY's 252
+// "cannot verify", RFC 5321 §3.5.3) keeps the generic meaning of CODES, which is always right.
+const SUCCESS: Record<string, { code: string; text: Pair }> = {
+  GREETING: { code: '220', text: ['server greeting: ready to talk SMTP', 'saludo del servidor: listo para hablar SMTP'] },
+  HELO: { code: '250', text: ['server identified itself and accepts the client', 'el servidor se identifica y acepta al cliente'] },
+  EHLO: { code: '250', text: ['server identified itself and lists its ESMTP extensions', 'el servidor se identifica y enumera sus extensiones ESMTP'] },
+  MAIL: { code: '250', text: ['envelope sender accepted', 'remitente del sobre aceptado'] },
+  RCPT: { code: '250', text: ['recipient accepted', 'destinatario aceptado'] },
+  DATA: { code: '354', text: ['go ahead: send the message, end it with a line holding only "."', 'adelante: envíe el mensaje y termínelo con una línea que contenga solo "."'] },
+  BODY: { code: '250', text: ['message accepted for delivery (queued)', 'mensaje aceptado para su entrega (en cola)'] },
+  BDAT: { code: '250', text: ['chunk received', 'fragmento recibido'] },
+  'BDAT LAST': { code: '250', text: ['last chunk received: message accepted for delivery (queued)', 'último fragmento recibido: mensaje aceptado para su entrega (en cola)'] },
+  RSET: { code: '250', text: ['transaction reset', 'transacción anulada'] },
+  VRFY: { code: '250', text: ['mailbox exists', 'el buzón existe'] },
+  EXPN: { code: '250', text: ['mailing list expanded', 'lista de correo expandida'] },
+  HELP: { code: '214', text: ['help text', 'texto de ayuda'] },
+  NOOP: { code: '250', text: ['nothing done, connection alive', 'no se hace nada, la conexión sigue viva'] },
+  QUIT: { code: '221', text: ['server closes the connection', 'el servidor cierra la conexión'] },
+  STARTTLS: { code: '220', text: ['ready to start TLS: the TLS handshake follows', 'preparado para TLS: sigue la negociación TLS'] },
+  AUTH: { code: '235', text: ['authentication succeeded', 'autenticación correcta'] },
+  TURN: { code: '250', text: ['roles reversed: the server now sends its mail to the client', 'roles invertidos: ahora el servidor envía su correo al cliente'] },
+  ATRN: { code: '250', text: ['roles reversed: the server now delivers the queued mail for the domains', 'roles invertidos: el servidor entrega ahora el correo en cola de los dominios'] },
+  ETRN: { code: '250', text: ['queue run started for the node', 'se inicia el envío de la cola del nodo'] },
 };
 
 export function describeCode(code: string): Pair {
   return CODES[code] ?? CLASS[code[0] ?? ''] ?? ['unknown reply code', 'código de respuesta desconocido'];
 }
 
-/** The meaning of a positive reply for that command, if the table has one. */
-export function successMeaning(verb: string): Pair | undefined {
-  return SUCCESS[verb];
+/** What `code` means as the answer to `verb`, when the table has a sentence for exactly that code. */
+export function successMeaning(verb: string, code: string): Pair | undefined {
+  const s = SUCCESS[verb];
+  return s && s.code === code ? s.text : undefined;
 }
 
 export function replyClass(code: string): Pair {

@@ -72,9 +72,9 @@ describe('status lines', () => {
 
   it('STAT and LIST n answers are read out', () => {
     const stat = parseCommand(Buffer.from('STAT\r\n'), { phase: T, tls: false });
-    expect(replyNote(stat, '+OK', Buffer.from('+OK 2 320\r\n'), true)).toEqual({ en: '2 messages, 320 bytes (320 B)', es: '2 mensajes, 320 bytes (320 B)' });
+    expect(replyNote(stat, '+OK', Buffer.from('+OK 2 320\r\n'), { marked: 0, undone: 0 })).toEqual({ en: '2 messages, 320 bytes (320 B)', es: '2 mensajes, 320 bytes (320 B)' });
     const dele = parseCommand(Buffer.from('DELE 9\r\n'), { phase: T, tls: false });
-    expect(replyNote(dele, '-ERR', Buffer.from('-ERR [SYS/TEMP] try later\r\n'), true).en).toBe('DELE refused: "[SYS/TEMP] try later"; [SYS/TEMP]: temporary server problem, try again later (RFC 3206 §4)');
+    expect(replyNote(dele, '-ERR', Buffer.from('-ERR [SYS/TEMP] try later\r\n')).en).toBe('DELE refused: "[SYS/TEMP] try later"; [SYS/TEMP]: temporary server problem, try again later (RFC 3206 §4)');
   });
 });
 
