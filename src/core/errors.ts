@@ -20,7 +20,8 @@ export type ErrorCode =
   | 'E_RECORDING_WRITE'
   | 'E_REPLAY_MISMATCH'
   | 'E_IDLE_TIMEOUT'
-  | 'E_LIMIT';
+  | 'E_LIMIT'
+  | 'E_NOT_BASE64';
 
 export type FaultSide = 'client' | 'server' | 'mailtap' | 'user';
 

@@ -114,6 +114,25 @@ export interface StateEvent {
   note: Note;
 }
 
+/** Kinds of user mistake mailtap explains in the moment (recorded as `type:"hint"`). */
+export type HintCode =
+  | 'not-base64'
+  | 'bare-lf'
+  | 'tls-on-plaintext'
+  | 'plaintext-on-tls'
+  | 'expects-greeting'
+  | 'wrong-protocol'
+  | 'clear-credentials'
+  | 'untrusted-upstream';
+
+/** mailtap explains a mistake of the person at the keyboard (src/protocol/hints.ts). */
+export interface HintEvent {
+  type: 'hint';
+  code: HintCode;
+  side: Side;
+  note: Note;
+}
+
 export type CodecEvent = UnitEvent | AuthEvent | UpgradeTlsEvent | InjectionEvent | ViolationEvent | StateEvent;
 
 export interface Codec {

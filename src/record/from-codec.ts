@@ -3,7 +3,7 @@
 // exact bytes as UTF-8 text when printable, else as base64.
 
 import { isPrintableUtf8 } from '../core/bytes.js';
-import type { CodecEvent, UnitEvent } from '../protocol/types.js';
+import type { CodecEvent, HintEvent, UnitEvent } from '../protocol/types.js';
 import type { AuthRecord, RecordEvent, UnitRecord } from './schema.js';
 
 /** Milliseconds to the 0.1 ms precision the format allows. */
@@ -19,7 +19,7 @@ export function encodeUnitBytes(bytes: Buffer): { text: string } | { b64: string
   return isPrintableUtf8(bytes) ? { text: bytes.toString('utf8') } : { b64: bytes.toString('base64') };
 }
 
-export function recordEventFromCodec(ev: CodecEvent, t: number, opts: { tls: boolean }): RecordEvent {
+export function recordEventFromCodec(ev: CodecEvent | HintEvent, t: number, opts: { tls: boolean }): RecordEvent {
   const time = roundTime(t);
   switch (ev.type) {
     case 'unit':
@@ -62,6 +62,8 @@ export function recordEventFromCodec(ev: CodecEvent, t: number, opts: { tls: boo
       return { t: time, dir: 'proxy', type: 'violation', side: ev.side, code: ev.code, message: ev.message, note: ev.note.en, note_es: ev.note.es };
     case 'state':
       return { t: time, dir: 'proxy', type: 'state', state: ev.state, note: ev.note.en, note_es: ev.note.es };
+    case 'hint':
+      return { t: time, dir: 'proxy', type: 'hint', code: ev.code, side: ev.side, note: ev.note.en, note_es: ev.note.es };
   }
 }
 

@@ -62,6 +62,8 @@ export class Redactor {
     const line = unitBytes(ev).toString('latin1');
     if (ev.type === 'sasl') {
       if (/^\*\r?\n?$/.test(line)) return ev;
+      // A response typed in clear is quoted by the hint that follows it: scrub it there too.
+      this.learn(line.replace(/\r?\n$/, ''));
       return withBytes(ev, MASK + lineEnd(line), "Client's SASL response (masked by --redact)", 'Respuesta SASL del cliente (ocultada por --redact)');
     }
     if (ev.type === 'body') {

@@ -101,6 +101,19 @@ export interface NoticeRecord extends EventBase {
   note_es?: string;
 }
 
+/**
+ * mailtap explains a mistake of the person at the keyboard (typed in clear after AUTH, bare LF,
+ * TLS on a plaintext port, the wrong protocol, credentials before TLS…). `code` names the kind.
+ */
+export interface HintRecord extends EventBase {
+  type: 'hint';
+  dir: 'proxy';
+  code: string;
+  side?: Side;
+  note: string;
+  note_es?: string;
+}
+
 export interface CloseRecord extends EventBase {
   type: 'close';
   dir: 'proxy';
@@ -109,7 +122,7 @@ export interface CloseRecord extends EventBase {
 }
 
 export type CloseEvent = CloseRecord;
-export type RecordEvent = UnitRecord | TlsRecord | AuthRecord | InjectionRecord | NoticeRecord | CloseRecord;
+export type RecordEvent = UnitRecord | TlsRecord | AuthRecord | InjectionRecord | NoticeRecord | HintRecord | CloseRecord;
 
 export const UNIT_TYPES: readonly UnitKind[] = ['command', 'reply', 'body', 'sasl', 'raw'];
 const NOTICE_TYPES = ['connect', 'error', 'violation', 'state', 'info'];
@@ -209,6 +222,11 @@ function checkEvent(o: Record<string, unknown>, fail: Fail): RecordEvent {
       count(o, 'length', fail);
       str(o, 'dropped', fail);
       if (!BASE64.test(o.dropped as string)) fail('"dropped" is not base64');
+      break;
+    case 'hint':
+      str(o, 'code', fail);
+      str(o, 'note', fail);
+      str(o, 'note_es', fail, true);
       break;
     case 'close': {
       str(o, 'reason', fail);

@@ -34,7 +34,7 @@ const WORDS = {
     issuer: 'issued by', validTo: 'valid until', leaf: 'mailtap leaf',
     notVerified: 'NOT verified', failed: 'failed', user: 'user', password: 'password', token: 'token', proof: 'proof',
     authzid: 'authzid', undecoded: 'undecoded', connection: 'connection', state: 'state', violation: 'violation by the',
-    error: 'error', injection: (n: number, from: string) => `injection: ${n} bytes from the ${from} dropped`,
+    error: 'error', hint: 'hint', injection: (n: number, from: string) => `injection: ${n} bytes from the ${from} dropped`,
     close: 'close', clientSent: 'client sent', serverSent: 'server sent', more: (n: number) => `... ${n} more lines`,
     endsEarly: '*** recording ends early (no close event: the session was cut short)',
     results: { success: 'success', failure: 'failure', cancelled: 'cancelled', incomplete: 'incomplete' },
@@ -47,7 +47,7 @@ const WORDS = {
     issuer: 'emitido por', validTo: 'válido hasta', leaf: 'certificado de mailtap',
     notVerified: 'NO verificado', failed: 'falló', user: 'usuario', password: 'contraseña', token: 'token', proof: 'prueba',
     authzid: 'authzid', undecoded: 'sin decodificar', connection: 'conexión', state: 'estado', violation: 'violación del protocolo por el',
-    error: 'error', injection: (n: number, from: string) => `inyección: ${n} bytes del ${from} descartados`,
+    error: 'error', hint: 'aviso', injection: (n: number, from: string) => `inyección: ${n} bytes del ${from} descartados`,
     close: 'cierre', clientSent: 'cliente envió', serverSent: 'servidor envió', more: (n: number) => `... ${n} líneas más`,
     endsEarly: '*** la grabación termina antes de tiempo (sin evento close: la sesión se cortó)',
     results: { success: 'éxito', failure: 'fallo', cancelled: 'cancelada', incomplete: 'incompleta' },
@@ -127,6 +127,9 @@ export class TranscriptBuilder {
         break;
       case 'error':
         out.push({ marker: '***', lines: [`${w.error}${ev.code ? ` ${ev.code}` : ''}: ${ev.message ?? ''}`], note: this.note(ev), t });
+        break;
+      case 'hint':
+        out.push({ marker: '***', lines: [`${w.hint}: ${this.note(ev) ?? ''}`], t });
         break;
       case 'state':
         out.push({ marker: '===', lines: [`${w.state}: ${ev.state ?? ev.message ?? ''}`], note: this.note(ev), t });

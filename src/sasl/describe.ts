@@ -3,7 +3,7 @@
 // (RFC 4616: one base64 string of `authzid NUL user NUL password`).
 
 import { MailtapError } from '../core/errors.js';
-import { decodeBase64, displayBytes, encodeBase64 } from './base64.js';
+import { decodeBase64, displayBytes, encodeAdvice, encodeBase64, looksTypedInClear } from './base64.js';
 import { parsePlain } from './mechanisms/plain.js';
 
 export interface Base64Description {
@@ -14,10 +14,16 @@ export interface Base64Description {
   plain?: { authzid: string; username: string; password: string };
 }
 
-/** Describe one base64 AUTH string. Throws MailtapError('E_USAGE') if it is not base64. */
+/**
+ * Describe one base64 AUTH string. Throws MailtapError('E_USAGE') if it is not base64 and
+ * 'E_NOT_BASE64' if it is evidently typed in clear (`alicepw`), both with the advice to encode it.
+ */
 export function describeBase64(text: string): Base64Description {
   const bytes = decodeBase64(text);
-  if (!bytes) throw new MailtapError('E_USAGE', `not valid base64: ${JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}…` : text)}`, { side: 'user' });
+  // Not even the base64 alphabet: a bad argument (exit 2). Base64-shaped but typed in clear: the
+  // argument is well-formed, the data is wrong (exit 1), and garbage is never printed as text.
+  if (!bytes) throw new MailtapError('E_USAGE', `not valid base64: ${encodeAdvice(text).en}`, { side: 'user' });
+  if (looksTypedInClear(text)) throw new MailtapError('E_NOT_BASE64', `not valid base64: ${encodeAdvice(text).en}`, { side: 'user' });
   const out: Base64Description = { bytes, text: displayBytes(bytes) };
   const plain = bytes.includes(0) ? parsePlain(bytes) : null;
   if (plain) out.plain = plain;

@@ -3,7 +3,7 @@
 // base64 text as it appeared on the line; nothing here throws, whatever a peer sends.
 
 import { note, type Note } from '../core/note.js';
-import { decodeBase64 } from './base64.js';
+import { decodeBase64, looksTypedInClear } from './base64.js';
 import type { MechanismContext, MechanismReader } from './mechanism.js';
 import { readerFor } from './registry.js';
 import type { SaslCredentials } from './types.js';
@@ -67,10 +67,11 @@ export class SaslExchange {
       return note('Client cancels the authentication (*)', 'El cliente cancela la autenticación (*)');
     }
     const index = this.responses++;
-    const data = decodeBase64(text);
+    // `alicepw` typed after AUTH LOGIN "decodes" leniently into garbage: never show that as a password.
+    const data = looksTypedInClear(text) ? null : decodeBase64(text);
     if (!data) {
       this.ctx.keepUndecoded(b64);
-      return note(`Client response is not base64: ${excerpt(b64)}`, `La respuesta del cliente no está en base64: ${excerpt(b64)}`);
+      return note(`Client response is not base64 (typed in clear?): ${excerpt(b64)}`, `La respuesta del cliente no está en base64 (¿escrita en claro?): ${excerpt(b64)}`);
     }
     try {
       return this.reader.response(data, index, this.ctx, text);

@@ -25,6 +25,9 @@ import { certificateNames, tlsInfoOf } from '../transport/tls-info.js';
 import type { UpstreamTrust } from '../transport/upstream-trust.js';
 import { Leg } from './leg.js';
 import { sessionHeader } from './header.js';
+import { MistakeSpotter } from '../protocol/hints.js';
+import type { HintEvent } from '../protocol/types.js';
+import { plaintextOnTlsHint, untrustedUpstreamHint, watchSilentClient } from './tls-mistakes.js';
 
 export interface SessionObserver {
   start?(id: string, header: RecordHeader): void;
@@ -86,6 +89,8 @@ export class ProxySession {
   private readonly endPending = { client: false, server: false };
   /** --redact: one per session, so a secret learnt once is masked everywhere after. */
   private readonly redactor: Redactor | undefined;
+  /** Explains the user's mistakes as they happen (hints). */
+  private readonly spotter: MistakeSpotter;
 
   constructor(
     clientSocket: Socket,
@@ -96,6 +101,7 @@ export class ProxySession {
     this.codec = options.module.createCodec({ limits: options.limits, tls: options.route.listen.tls === 'implicit' });
     this.upstreamNames = options.knownUpstreamNames ?? [];
     this.redactor = options.redact ? new Redactor() : undefined;
+    this.spotter = new MistakeSpotter(options.module.protocol);
     clientSocket.setNoDelay(true);
     this.client = new Leg(clientSocket, this.handlersFor('client'));
     this.client.pause('connecting');
@@ -196,11 +202,19 @@ export class ProxySession {
     if (route.listen.tls === 'implicit') {
       const { socket, secure } = wrapClient(this.client.raw, await this.clientTlsOptions());
       this.client.detach();
+      const silence = watchSilentClient(this.client.raw, this.options.module.protocol, (h) => this.hint(h));
       try {
         await secure;
       } catch (err) {
         this.upstream?.destroy();
-        throw err;
+        const plaintext = plaintextOnTlsHint(err, this.options.module.protocol);
+        if (!plaintext) throw err;
+        // One line with the fix, not OpenSSL's "wrong version number" as error, log and close reason.
+        this.hint(plaintext);
+        this.finish('the client spoke plaintext to an implicit-TLS port');
+        return;
+      } finally {
+        silence.stop();
       }
       this.client.attach(socket, socket);
       this.emit({ type: 'tls', dir: 'proxy', ...tlsInfoOf(socket, 'client') } as RecordEvent);
@@ -254,6 +268,8 @@ export class ProxySession {
   /** Answer the client in-protocol, record why, close. */
   private refuse(reply: Buffer, cause: unknown): void {
     this.emit({ type: 'error', dir: 'proxy', code: (cause as MailtapError).code ?? 'E_PROTOCOL', message: describeError(cause) } as RecordEvent);
+    const untrusted = untrustedUpstreamHint(cause);
+    if (untrusted) this.hint(untrusted);
     this.logError(cause);
     const sock = this.client.socket;
     if (!sock.destroyed) sock.end(reply);
@@ -379,8 +395,12 @@ export class ProxySession {
     const held: Buffer[] = [];
     let seenUpgrade = false;
     for (const ev of events) {
-      if (ev === upgrade) seenUpgrade = true;
-      else if (ev.type === 'unit') {
+      if (ev === upgrade) {
+        // Recorded once the server leg is in TLS: if that fails the client gets 454, not this.
+        seenUpgrade = true;
+        continue;
+      }
+      if (ev.type === 'unit') {
         if (ev.side === 'server' && !seenUpgrade) held.push(ev.bytes);
         else (ev.side === 'client' ? upstream : client).write(ev.bytes);
       }
@@ -403,6 +423,7 @@ export class ProxySession {
       upstream.attach(upstreamTls, upstreamTls);
       this.noteUpstreamTls(upstreamTls);
     }
+    this.record(upgrade);
     let tlsOptions;
     try {
       tlsOptions = await this.clientTlsOptions();
@@ -485,6 +506,11 @@ export class ProxySession {
     if (!this.writer && !this.options.observer?.event) return;
     const tls = ev.type === 'unit' ? (ev.side === 'client' ? !!this.client.tls : !!this.upstream?.tls) : false;
     this.emit(recordEventFromCodec(ev, this.now(), { tls }));
+    for (const h of this.spotter.observe(ev, { clientTls: !!this.client.tls })) this.hint(h);
+  }
+
+  private hint(h: HintEvent): void {
+    this.emit(recordEventFromCodec(h, this.now(), { tls: false }));
   }
 
   private emit(event: RecordEvent): void {

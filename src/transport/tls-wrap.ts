@@ -33,7 +33,9 @@ export function wrapUpstream(raw: Socket, options: UpstreamTlsOptions): Promise<
       clearTimeout(timer);
       socket.removeListener('secureConnect', onSecure);
       socket.destroy();
-      reject(new MailtapError('E_UPSTREAM_TLS', `upstream TLS failed: ${describeError(err)}`, { side: 'server', cause: err }));
+      // A certificate mailtap cannot verify is the usual case on a lab server: name the way out.
+      const fix = /CERT|SELF_SIGNED|VERIFY|ISSUER|ALTNAME/.test((err as NodeJS.ErrnoException).code ?? '') ? ' (use --upstream-ca FILE to trust its CA, or --insecure)' : '';
+      reject(new MailtapError('E_UPSTREAM_TLS', `upstream TLS failed: ${describeError(err)}${fix}`, { side: 'server', cause: err }));
     }
     function onSecure(): void {
       clearTimeout(timer);

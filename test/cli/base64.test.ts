@@ -47,6 +47,15 @@ describe('mailtap decode', () => {
     expect(err).toContain('not valid base64');
   });
 
+  it('says a password typed in clear is not base64 and exits 1, instead of printing garbage', async () => {
+    expect(await runCli(['decode', 'alicepw'])).toBe(1);
+    expect(out).toBe('');
+    expect(err.trim().split('\n')).toHaveLength(1);
+    expect(err).toContain('"alicepw" is not base64');
+    expect(err).toContain('mailtap encode');
+    expect(err).not.toContain('jX');
+  });
+
   it('needs an argument', async () => {
     expect(await runCli(['decode'])).toBe(2);
   });
@@ -73,5 +82,16 @@ describe('mailtap encode', () => {
 
   it('needs a user', async () => {
     expect(await runCli(['encode'])).toBe(2);
+  });
+
+  it('--plain without a password is a usage error, not an empty password', async () => {
+    expect(await runCli(['encode', '--plain', 'alice'])).toBe(2);
+    expect(out).toBe('');
+    expect(err).toContain('needs the password');
+  });
+
+  it('without --plain and without a password gives the user line only', async () => {
+    expect(await runCli(['encode', 'alice'])).toBe(0);
+    expect(out).toBe('type:     AUTH LOGIN\nuser:     YWxpY2U=\n');
   });
 });

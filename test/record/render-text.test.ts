@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest';
+import { parseRecordLine } from '../../src/record/schema.js';
 import { TranscriptRenderer } from '../../src/record/render-text.js';
 import type { Recording } from '../../src/record/reader.js';
 import { collectSecrets } from '../../src/record/redact.js';
@@ -104,6 +105,15 @@ describe('TranscriptRenderer (text)', () => {
     expect(r.event({ t: 3, dir: 'proxy', type: 'error', code: 'E_UPSTREAM_TLS', message: 'certificate has expired' })).toBe('*** error E_UPSTREAM_TLS: certificate has expired\n');
     expect(r.event({ t: 4, dir: 'proxy', type: 'tls', leg: 'upstream', verified: false, reason: 'self-signed certificate' })).toBe('*** TLS upstream leg: NOT verified (self-signed certificate)\n');
     expect(r.event({ t: 5, dir: 'proxy', type: 'state', state: 'envelope', note: 'A mail transaction is open' })).toBe('=== state: envelope  # A mail transaction is open\n');
+  });
+
+  test('a hint is one *** line in the chosen language, and parses as a recording event', () => {
+    const hint = { t: 6, dir: 'proxy', type: 'hint', code: 'bare-lf', side: 'client', note: 'Lines end in bare LF', note_es: 'Las líneas terminan en LF' } as const;
+    expect(parseRecordLine(JSON.stringify(hint))).toEqual(hint);
+    const en = new TranscriptRenderer({ lang: 'en', color: false, redact: false });
+    expect(en.event(hint)).toBe('*** hint: Lines end in bare LF\n');
+    const es = new TranscriptRenderer({ lang: 'es', color: false, redact: false });
+    expect(es.event(hint)).toBe('*** aviso: Las líneas terminan en LF\n');
   });
 
   test('long notes go on their own line; floods of lines and over-long lines are cut', () => {
