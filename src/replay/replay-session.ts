@@ -10,7 +10,7 @@ import { defaultLocalNames, type CertificateAuthority } from '../ca/index.js';
 import type { Codec, CodecEvent, ProtocolModule } from '../protocol/types.js';
 import { leafTlsOptions, wrapClient, type ClientTlsOptions } from '../transport/tls-wrap.js';
 import { ClientStepTracker, type ClientStep } from './steps.js';
-import { mismatchMessage, mismatchReply, stepsMatch } from './mismatch.js';
+import { endingReply, isGoodbye, mismatchMessage, mismatchReply, stepsMatch } from './mismatch.js';
 import type { ReplayScript } from './script.js';
 
 export interface ReplayOutcome {
@@ -20,6 +20,10 @@ export interface ReplayOutcome {
   stepsMatched: number;
   stepsExpected: number;
   mismatches: string[];
+  /** Things worth knowing that did not fail the session (a client that left without QUIT). */
+  notes: string[];
+  /** The client sent not one byte (a port probe): not a session, not counted by --once. */
+  probe?: boolean;
 }
 
 export interface ReplaySessionOptions {
@@ -45,6 +49,10 @@ export class ReplaySession {
   private readonly tagMap = new Map<string, string>();
   private stepsDone = 0;
   private readonly mismatches: string[] = [];
+  private readonly notes: string[] = [];
+  /** --strict after a mismatch: the session is over, nothing more is answered. */
+  private stopped = false;
+  private readonly raw: Socket;
   private upgrading = false;
   private ended = false;
   private resolve!: (o: ReplayOutcome) => void;
@@ -55,6 +63,7 @@ export class ReplaySession {
     private readonly options: ReplaySessionOptions,
   ) {
     this.socket = raw;
+    this.raw = raw;
     this.candidates = [...options.scripts];
     for (const s of this.candidates) this.next.set(s, 0);
     this.codec = options.module.createCodec({ tls: options.implicitTls });
@@ -96,6 +105,7 @@ export class ReplaySession {
 
   private handle(events: CodecEvent[]): void {
     for (const ev of events) {
+      if (this.stopped) return;
       if (ev.type === 'unit' && ev.side === 'client') {
         const step = this.tracker.push(ev);
         if (step) this.onStep(step);
@@ -116,6 +126,13 @@ export class ReplaySession {
       const message = mismatchMessage(this.current.steps[this.stepsDone], step);
       this.mismatches.push(message);
       this.options.logger?.warn({ recording: this.current.name, step: this.stepsDone + 1 }, `replay mismatch: ${message}`);
+      if (this.options.strict) {
+        // Past a difference the dialogues cannot be re-aligned: every later line (a DATA body
+        // too) would get an error. End the session the protocol's way instead.
+        this.stopped = true;
+        if (!this.socket.destroyed) this.socket.end(endingReply(this.options.module.protocol, message));
+        return;
+      }
       this.send(mismatchReply(this.options.module.protocol, message, step));
       return;
     }
@@ -190,7 +207,13 @@ export class ReplaySession {
     if (this.ended) return;
     this.ended = true;
     const script = this.current;
-    const complete = this.stepsDone >= script.steps.length;
+    let complete = this.stepsDone >= script.steps.length;
+    // nodemailer and others hang up after their last command without QUIT/LOGOUT: the dialogue
+    // the recording holds was played to its end all the same.
+    if (!complete && this.stepsDone === script.steps.length - 1 && isGoodbye(script.steps[this.stepsDone]) && this.mismatches.length === 0) {
+      complete = true;
+      this.notes.push(`the client left after the last step without ${script.steps[this.stepsDone]!.verb!.toUpperCase()}; counted as matched`);
+    }
     if (!complete && this.mismatches.length === 0) {
       this.mismatches.push(`the client left after ${this.stepsDone} of ${script.steps.length} recorded steps`);
     }
@@ -200,6 +223,8 @@ export class ReplaySession {
       stepsMatched: this.stepsDone,
       stepsExpected: script.steps.length,
       mismatches: this.mismatches,
+      notes: this.notes,
+      ...(this.raw.bytesRead === 0 ? { probe: true } : {}),
     });
   }
 }

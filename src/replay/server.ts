@@ -77,19 +77,29 @@ export async function startReplay(options: ReplayOptions): Promise<ReplayHandle>
   for (const { endpoint, scripts: groupScripts } of groups.values()) {
     const module = protocolModule(endpoint.protocol);
     let connections = 0;
+    let served = false;
     let resolveFirst!: (o: ReplayOutcome) => void;
     finishedPerListener.push(new Promise((r) => (resolveFirst = r)));
     const server: Server = createServer({ noDelay: true }, (socket) => {
       sockets.add(socket);
       socket.on('close', () => sockets.delete(socket));
       const n = connections++;
-      if (options.once) server.close();
+      // --once: the first connection that says something is the session; then stop listening.
+      // A probe (connect, close, not a byte) is not a session: keep waiting for the real one.
+      if (options.once) socket.once('data', () => server.listening && server.close());
       const rotated = [...groupScripts.slice(n % groupScripts.length), ...groupScripts.slice(0, n % groupScripts.length)];
       const session = new ReplaySession(socket, { scripts: rotated, module, ca, strict: !!options.strict, implicitTls: endpoint.tls === 'implicit', logger: options.logger });
       void session.outcome.then((outcome) => {
+        if (outcome.probe) {
+          options.logger?.info({ recording: outcome.recording }, 'replay: a connection closed without sending a byte (a probe?); not counted as a session');
+          return;
+        }
         outcomes.push(outcome);
         options.onOutcome?.(outcome);
-        if (n === 0) resolveFirst(outcome);
+        if (!served) {
+          served = true;
+          resolveFirst(outcome);
+        }
       });
       void session.start();
     });

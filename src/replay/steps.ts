@@ -80,11 +80,11 @@ export class ClientStepTracker {
 }
 
 /** A short description of a step for mismatch messages: `MAIL`, `a1 LOGIN`, `a message body`. */
-export function describeStep(step: ClientStep | undefined): string {
+export function describeStep(step: ClientStep | undefined, verb = step?.verb): string {
   if (!step) return 'the end of the session';
   switch (step.kind) {
     case 'command':
-      return step.verb ? `"${step.verb}"` : `the line "${printable(step.head)}"`;
+      return verb ? `"${verb}"` : `the line "${printable(step.head)}"`;
     case 'continuation':
       return 'the rest of a command after its literal';
     case 'sasl':

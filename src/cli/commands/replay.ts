@@ -31,7 +31,7 @@ export function register(program: Command): void {
     .argument('<recording...>', 'recording files (JSONL)')
     .option('--listen <url>', 'where to listen, e.g. smtp://127.0.0.1:2525 (default: the recording\'s own scheme on its default local port)')
     .option('--certs <dir>', 'CA directory for the mock server\'s certificates', 'certs')
-    .option('--strict', 'also compare command arguments (default: match by verb)')
+    .option('--strict', 'also compare command arguments (default: match by verb); the first difference ends the session (421 / -ERR / * BYE)')
     .option('--once', 'serve one session, then exit 0 only if it matched to the end')
     .option('--client', 'act as the client: re-send the recording to --to and report differences')
     .option('--to <url>', 'with --client: the live server, e.g. submission://mail.example.com:587')
@@ -64,7 +64,7 @@ export function register(program: Command): void {
         logger,
         onOutcome: (o) => {
           outcomes.push(o);
-          const verdict = o.matched ? 'matched' : `did not match: ${o.mismatches.join('; ')}`;
+          const verdict = o.matched ? `matched${o.notes.length ? ` (${o.notes.join('; ')})` : ''}` : `did not match: ${o.mismatches.join('; ')}`;
           process.stdout.write(`=== session on ${o.recording}: ${o.stepsMatched}/${o.stepsExpected} steps, ${verdict}\n`);
         },
       });
