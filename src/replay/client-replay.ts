@@ -49,7 +49,8 @@ export async function replayClient(options: ClientReplayOptions): Promise<Client
   let socket: Socket = conn.tls ?? conn.raw;
   const codec = module.createCodec({ tls: !!conn.tls });
   const isAnchor = (u: { kind: string; tag?: string }) => u.kind === 'reply' && (script.protocol !== 'imap' || (u.tag !== undefined && u.tag !== '*'));
-  const recordedAnchors = script.server.filter((u) => isAnchor({ kind: 'reply', tag: u.tag ?? tagOf(u) }));
+  // A POP3 RETR/TOP answer is a reply and its body: one answer, compared by its reply (as live).
+  const recordedAnchors = script.server.filter((u) => isAnchor({ kind: u.kind, tag: u.tag ?? tagOf(u) }));
   const live: UnitEvent[] = [];
   const liveAnchors: UnitEvent[] = [];
   let upgrade = false;

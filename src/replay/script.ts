@@ -7,7 +7,7 @@
 // by a pipelining client still replays to one that waits for each reply, and the other way round.
 
 import { MailtapError } from '../core/errors.js';
-import type { Protocol } from '../protocol/types.js';
+import type { Protocol, UnitKind } from '../protocol/types.js';
 import type { Recording } from '../record/reader.js';
 import { unitBytes } from '../record/reader.js';
 import { isUnitRecord, type TlsMode, type UnitRecord } from '../record/schema.js';
@@ -15,6 +15,8 @@ import { ClientStepTracker, type ClientStep } from './steps.js';
 
 export interface ScriptedUnit {
   bytes: Buffer;
+  /** `reply`, or the `body` of a multi-line POP3 answer / an IMAP literal, ... */
+  kind: UnitKind;
   trigger: number;
   /** IMAP tag of a tagged response, rewritten to the live client's tag when sent. */
   tag?: string;
@@ -75,7 +77,7 @@ export function buildScript(rec: Recording): ReplayScript {
       replies += 1;
     }
     const tag = protocol === 'imap' && ev.tag && ev.tag !== '*' && ev.tag !== '+' ? ev.tag : undefined;
-    server.push({ bytes, trigger: at, anchor, tag, verb: ev.verb });
+    server.push({ bytes, kind: ev.type, trigger: at, anchor, tag, verb: ev.verb });
   }
   if (!rec.header || steps.length + server.length === 0) {
     throw new MailtapError('E_RECORDING_INVALID', `${rec.path} holds no dialogue to replay`, { side: 'user' });

@@ -67,3 +67,39 @@ describe('client replay', () => {
     }
   });
 });
+
+describe('POP3 client replay', () => {
+  it('multi-line replies (CAPA, LIST, UIDL, RETR, TOP) are one reply each: no difference against the same server', async () => {
+    const { startMiniPop3Server } = await import('../helpers/mini-pop3-server.js');
+    const { Pop3Client } = await import('../helpers/pop3-client.js');
+    const message = Buffer.from('From: a@example.com\r\nSubject: prueba\r\n\r\nhola\r\n.a line with a dot\r\nmore\r\n');
+    const server = await startMiniPop3Server({ tls: 'implicit', key: pki.serverKey, cert: pki.serverCert, users: { alice: 'al1ce-pass' }, messages: [message, message] });
+    const proxy = await startTestProxy(pki, [`pop3s://127.0.0.1:0=pop3s://127.0.0.1:${server.port}`]);
+    const recording = `${pki.dir}/pop3-client-replay.jsonl`;
+    try {
+      const client = await Pop3Client.connect({ host: '127.0.0.1', port: proxy.port(), tls: 'implicit', ca: pki.mailtapCaPem, servername: 'localhost' });
+      expect((await client.command('CAPA')).status).toBe('+OK');
+      await client.login('alice', 'al1ce-pass');
+      await client.command('STAT');
+      await client.command('LIST');
+      await client.command('UIDL');
+      await client.retr(1);
+      await client.command('TOP 2 0');
+      await client.quit();
+      await copyFile((await proxy.ended(1))[0]!.recordingPath!, recording);
+    } finally {
+      await proxy.close();
+    }
+    const trust = await loadUpstreamTrust({ upstreamCa: [pki.upstreamCaFile] });
+    try {
+      const report = await replayClient({ recording, to: `pop3s://127.0.0.1:${server.port}`, trust, timeoutMs: 3000 });
+      expect(report.error).toBeUndefined();
+      expect(report.comparisons.filter((c) => !c.same)).toEqual([]);
+      expect(report.differences).toBe(0);
+      // Greeting, CAPA, USER, PASS, STAT, LIST, UIDL, RETR, TOP, QUIT: one reply each.
+      expect(report.comparisons.map((c) => c.command)).toEqual(['greeting', 'CAPA', 'USER', 'PASS', 'STAT', 'LIST', 'UIDL', 'RETR', 'TOP', 'QUIT']);
+    } finally {
+      await server.close();
+    }
+  });
+});
