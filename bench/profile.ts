@@ -1,4 +1,4 @@
-// `npx tsx bench/profile.ts [--sessions] [--no-record] [--mib 64] [--runs 3] [--keep DIR]`: runs mailtap's proxy
+// `npx tsx bench/profile.ts [--sessions] [--implicit] [--no-record] [--mib 64] [--runs 3] [--keep FILE]`: runs mailtap's proxy
 // child under `node --cpu-prof`, sends 64 MiB messages through STARTTLS (or, with --sessions,
 // 16×50 short STARTTLS sessions), stops it, and ranks the main thread's self time by function
 // and by file. The upstream and the client are not profiled: only mailtap's costs are listed.
@@ -22,27 +22,28 @@ const pki = await makeTestPki();
 const recordingsDir = await mkdtemp(join(tmpdir(), 'mailtap-bench-rec-'));
 const profileDir = await mkdtemp(join(tmpdir(), 'mailtap-bench-prof-'));
 const record = !process.argv.includes('--no-record');
-const env = await startEnv(pki, recordingsDir, ['--cpu-prof', `--cpu-prof-dir=${profileDir}`], record);
+const env = await startEnv(pki, recordingsDir, { proxyFlags: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`], record });
 let what: string;
 try {
-  const port = env.proxy.ready.starttls;
+  const mode = process.argv.includes('--implicit') ? 'implicit' : 'starttls';
+  const port = env.mailtap.ready[mode];
   if (sessions) {
     const body = makeBody(2048);
     const clients = option('--clients', 16);
     const perClient = option('--per-client', 50);
-    what = `${clients}×${perClient} STARTTLS sessions of 2 KiB`;
+    what = `${clients}×${perClient} ${mode} sessions of 2 KiB`;
     await Promise.all(
       Array.from({ length: clients }, async () => {
-        for (let i = 0; i < perClient; i++) await smtpSession(port, 'starttls', env.secureContext, body);
+        for (let i = 0; i < perClient; i++) await smtpSession(port, mode, env.secureContext, body);
       }),
     );
   } else {
     const mib = option('--mib', 64);
     const runs = option('--runs', 3);
-    what = `${runs}× a ${mib} MiB message through STARTTLS`;
+    what = `${runs}× a ${mib} MiB message, ${mode}`;
     const body = makeBody(mib * 1024 * 1024);
     for (let i = 0; i < runs; i++) {
-      const r = await smtpSession(port, 'starttls', env.secureContext, body);
+      const r = await smtpSession(port, mode, env.secureContext, body);
       process.stderr.write(`profile: run ${i + 1}: ${(body.length / (1 << 20) / (r.dataMs / 1000)).toFixed(0)} MiB/s through mailtap (profiler on)\n`);
       for (const f of await readdir(recordingsDir)) await rm(join(recordingsDir, f), { force: true });
     }

@@ -5,10 +5,11 @@
 // cleanly on SIGTERM so `node --cpu-prof` can write its profile. Config: bench/proxy-protocol.ts.
 
 import { readFileSync, writeFileSync } from 'node:fs';
-import { CertificateAuthority, parseRoute, startProxy } from '../dist/index.js';
 
 /** @type {import('./proxy-protocol.js').ProxyChildConfig} */
 const config = JSON.parse(process.argv[2] ?? '{}');
+// `dist`: another build of mailtap (bench --baseline DIR), to measure before and after in one run.
+const { CertificateAuthority, parseRoute, startProxy } = await import(config.dist ?? '../dist/index.js');
 const ca = await CertificateAuthority.load(config.caDir);
 const handle = await startProxy({
   routes: [

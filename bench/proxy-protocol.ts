@@ -8,6 +8,8 @@ export interface ProxyChildConfig {
   /** false: recording off (profile.ts --no-record, to see what recording costs). */
   recordingsDir: string | false;
   upstream: { implicit: number; starttls: number };
+  /** file: URL of another build's dist/index.js (bench --baseline); default ../dist/index.js. */
+  dist?: string;
 }
 
 export interface ProxyUsage {

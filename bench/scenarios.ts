@@ -1,151 +1,168 @@
 // The relay scenarios: the same client work sent straight to the upstream ("direct") and through
-// mailtap ("relay"), alternated and paired so that machine noise hits both sides of a ratio.
-// mailtap's CPU is read from its own process before and after each relay run, once its sessions
-// (and their recordings) are finished; its peak RSS is reset per scenario.
+// each relay (mailtap, mailtap --no-record, the bare Node relay, the peers), in rounds: one direct
+// run, then one run per relay, so that each relay's ratio is paired with the direct run of its
+// own round and machine noise hits both sides of it. A relay's CPU is read from its own process
+// before and after each run, once its sessions (and recordings) are finished; its peak RSS is
+// reset per scenario.
 
-import { readdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { SecureContext } from 'node:tls';
 import type { BenchChild } from './child-process.js';
-import type { ProxyUsage } from './proxy-protocol.js';
 import type { UpstreamStats } from './upstream-child.js';
 import { makeBody, smtpSession, type SessionResult, type TlsMode } from './smtp-client.js';
 import { median, percentile } from './stats.js';
 
 export type Ports = { implicit: number; starttls: number };
 
+/** Something the client can be pointed at instead of the upstream, with its own process. */
+export interface Relay {
+  name: string;
+  ready: Ports;
+  /** CPU (µs, all threads) and peak RSS once every session it carried has ended. */
+  settled(): Promise<{ cpuUs: number; hwmKiB: number }>;
+  resetPeak(): Promise<void>;
+  /** After each run (e.g. delete recordings so big messages do not fill the disk). */
+  afterRun?(): Promise<void>;
+  /** A peer that fails is reported, not fatal; mailtap and the bare relay failing fails the bench. */
+  optional?: boolean;
+}
+
 export interface BenchEnv {
-  proxy: BenchChild<Ports>;
   upstream: BenchChild<Ports>;
+  relays: Relay[];
   secureContext: SecureContext;
-  recordingsDir: string;
 }
 
 export class DeliveryError extends Error {}
 
-export interface ThroughputResult {
-  mode: TlsMode;
-  sizeMiB: number;
-  pairs: number;
-  directMiBs: number;
+export interface ThroughputRow {
+  relay: string;
   relayMiBs: number;
   ratio: number;
   cpuMsPerMiB: number;
   peakRssMiB: number;
+  error?: string;
+}
+
+export interface ThroughputResult {
+  mode: TlsMode;
+  sizeMiB: number;
+  rounds: number;
+  directMiBs: number;
+  rows: ThroughputRow[];
+}
+
+export interface SessionRow {
+  relay: string;
+  perS: number;
+  ratio: number;
+  p50: number;
+  p99: number;
+  p99Ratio: number;
+  cpuMsPerSession: number;
+  peakRssMiB: number;
+  error?: string;
 }
 
 export interface SessionRateResult {
   mode: TlsMode;
   clients: number;
   perClient: number;
-  pairs: number;
+  rounds: number;
   directPerS: number;
-  relayPerS: number;
-  ratio: number;
   directP50: number;
   directP99: number;
-  relayP50: number;
-  relayP99: number;
-  p99Ratio: number;
-  cpuMsPerSession: number;
-  peakRssMiB: number;
+  rows: SessionRow[];
 }
 
-interface Measured<T> {
-  value: T;
-  cpuMs: number;
-}
+type Work<T> = () => Promise<{ value: T; bytes: number; messages: number }>;
 
-/** Runs `work` with `target` as the port, checks the upstream got every byte, and for a relay run reads mailtap's CPU. */
-async function measured<T>(env: BenchEnv, relay: boolean, work: () => Promise<{ value: T; bytes: number; messages: number }>): Promise<Measured<T>> {
-  const before = relay ? await env.proxy.ask<ProxyUsage>({ type: 'usage' }) : undefined;
+/** Runs `work`, checks the upstream got every byte, and for a relay run reads its CPU. */
+async function measured<T>(env: BenchEnv, relay: Relay | null, work: Work<T>): Promise<{ value: T; cpuMs: number }> {
+  const before = relay ? await relay.settled() : undefined;
   const stats0 = await env.upstream.ask<UpstreamStats>({ type: 'stats' });
   const { value, bytes, messages } = await work();
   let cpuMs = 0;
-  if (before) {
-    const after = await settled(env);
-    cpuMs = (after.cpuUs - before.cpuUs) / 1000;
-    // Recordings of big messages are big: keep the disk from filling over the run.
-    for (const f of await readdir(env.recordingsDir)) await rm(join(env.recordingsDir, f), { force: true });
+  if (relay && before) {
+    cpuMs = ((await relay.settled()).cpuUs - before.cpuUs) / 1000;
+    await relay.afterRun?.();
   }
   const stats1 = await env.upstream.ask<UpstreamStats>({ type: 'stats' });
   if (stats1.bytes - stats0.bytes !== bytes || stats1.messages - stats0.messages !== messages) {
     throw new DeliveryError(
-      `${relay ? 'relay' : 'direct'} run: the upstream received ${stats1.bytes - stats0.bytes} bytes in ${stats1.messages - stats0.messages} messages, ` +
+      `${relay?.name ?? 'direct'} run: the upstream received ${stats1.bytes - stats0.bytes} bytes in ${stats1.messages - stats0.messages} messages, ` +
         `the client sent ${bytes} bytes in ${messages}`,
     );
   }
   return { value, cpuMs };
 }
 
-/** mailtap's usage once every session has ended and written its recording. */
-async function settled(env: BenchEnv): Promise<ProxyUsage> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const usage = await env.proxy.ask<ProxyUsage>({ type: 'usage' });
-    if (usage.sessions === 0) return usage;
-    if (Date.now() > deadline) throw new DeliveryError(`mailtap still has ${usage.sessions} sessions open 30 s after the run`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
+const portFor = (env: BenchEnv, relay: Relay | null, mode: TlsMode) => (relay ? relay.ready : env.upstream.ready)[mode];
 
-export async function resetPeak(env: BenchEnv): Promise<void> {
-  await env.proxy.ask({ type: 'reset-peak' });
-}
-
-export async function peakRssMiB(env: BenchEnv): Promise<number> {
-  return (await env.proxy.ask<ProxyUsage>({ type: 'usage' })).hwmKiB / 1024;
-}
-
-function portFor(env: BenchEnv, relay: boolean, mode: TlsMode): number {
-  return (relay ? env.proxy : env.upstream).ready[mode];
-}
-
-async function oneMessage(env: BenchEnv, relay: boolean, mode: TlsMode, body: Buffer): Promise<Measured<SessionResult>> {
-  return measured(env, relay, async () => {
+function oneMessage(env: BenchEnv, relay: Relay | null, mode: TlsMode, body: Buffer) {
+  return measured<SessionResult>(env, relay, async () => {
     const r = await smtpSession(portFor(env, relay, mode), mode, env.secureContext, body);
-    return { value: r, bytes: r.bytesSent, messages: 1 };
+    return { value: r, bytes: r.dataBytes, messages: 1 };
   });
 }
 
-export async function throughput(env: BenchEnv, mode: TlsMode, sizeMiB: number, pairs: number): Promise<ThroughputResult> {
-  const body = makeBody(sizeMiB * 1024 * 1024);
-  const mib = body.length / (1024 * 1024);
-  // Warm-up pair, not counted: JIT, the leaf certificate cache, page cache of the recording dir.
-  const warm = makeBody(Math.min(sizeMiB, 4) * 1024 * 1024);
-  await oneMessage(env, false, mode, warm);
-  await oneMessage(env, true, mode, warm);
-  await resetPeak(env);
-  const direct: number[] = [];
-  const relay: number[] = [];
-  const ratios: number[] = [];
-  const cpu: number[] = [];
-  for (let i = 0; i < pairs; i++) {
-    const d = await oneMessage(env, false, mode, body);
-    const r = await oneMessage(env, true, mode, body);
-    direct.push(mib / (d.value.dataMs / 1000));
-    relay.push(mib / (r.value.dataMs / 1000));
-    ratios.push(d.value.dataMs / r.value.dataMs);
-    cpu.push(r.cpuMs / mib);
+/** Runs `fn` for a relay; an optional relay's failure is kept as its error and it sits out the rest. */
+async function guarded<T>(relay: Relay, failed: Map<string, string>, fn: () => Promise<T>): Promise<T | undefined> {
+  if (failed.has(relay.name)) return undefined;
+  try {
+    return await fn();
+  } catch (err) {
+    if (!relay.optional) throw err;
+    failed.set(relay.name, err instanceof Error ? err.message : String(err));
+    return undefined;
   }
-  return {
-    mode,
-    sizeMiB: mib,
-    pairs,
-    directMiBs: median(direct),
-    relayMiBs: median(relay),
-    ratio: median(ratios),
-    cpuMsPerMiB: median(cpu),
-    peakRssMiB: await peakRssMiB(env),
-  };
 }
 
-/** One relay run of a big message: mailtap's peak RSS while it passes (the flatness check). */
-export async function bigMessagePeak(env: BenchEnv, mode: TlsMode, sizeMiB: number): Promise<{ peakRssMiB: number; relayMiBs: number }> {
+export async function throughput(env: BenchEnv, mode: TlsMode, sizeMiB: number, rounds: number): Promise<ThroughputResult> {
   const body = makeBody(sizeMiB * 1024 * 1024);
-  await resetPeak(env);
-  const r = await oneMessage(env, true, mode, body);
-  return { peakRssMiB: await peakRssMiB(env), relayMiBs: body.length / (1024 * 1024) / (r.value.dataMs / 1000) };
+  const mib = body.length / (1024 * 1024);
+  const failed = new Map<string, string>();
+  // Warm-up round, not counted: JIT, leaf certificate caches, page cache of the recording dir.
+  const warm = makeBody(Math.min(sizeMiB, 16) * 1024 * 1024);
+  await oneMessage(env, null, mode, warm);
+  for (const relay of env.relays) {
+    await guarded(relay, failed, () => oneMessage(env, relay, mode, warm));
+    await relay.resetPeak();
+  }
+  const direct: number[] = [];
+  const per = new Map(env.relays.map((r) => [r.name, { mibs: [] as number[], ratios: [] as number[], cpu: [] as number[] }]));
+  for (let i = 0; i < rounds; i++) {
+    const d = await oneMessage(env, null, mode, body);
+    direct.push(mib / (d.value.dataMs / 1000));
+    for (const relay of env.relays) {
+      const r = await guarded(relay, failed, () => oneMessage(env, relay, mode, body));
+      if (!r) continue;
+      const acc = per.get(relay.name)!;
+      acc.mibs.push(mib / (r.value.dataMs / 1000));
+      acc.ratios.push(d.value.dataMs / r.value.dataMs);
+      acc.cpu.push(r.cpuMs / mib);
+    }
+  }
+  const rows: ThroughputRow[] = [];
+  for (const relay of env.relays) {
+    const acc = per.get(relay.name)!;
+    rows.push({
+      relay: relay.name,
+      relayMiBs: median(acc.mibs),
+      ratio: median(acc.ratios),
+      cpuMsPerMiB: median(acc.cpu),
+      peakRssMiB: (await relay.settled()).hwmKiB / 1024,
+      error: failed.get(relay.name),
+    });
+  }
+  return { mode, sizeMiB: mib, rounds, directMiBs: median(direct), rows };
+}
+
+/** One run of a big message through `relay`: its peak RSS while it passes (the flatness check). */
+export async function bigMessagePeak(env: BenchEnv, relay: Relay, mode: TlsMode, sizeMiB: number): Promise<{ peakRssMiB: number; relayMiBs: number }> {
+  const body = makeBody(sizeMiB * 1024 * 1024);
+  await relay.resetPeak();
+  const r = await oneMessage(env, relay, mode, body);
+  return { peakRssMiB: (await relay.settled()).hwmKiB / 1024, relayMiBs: body.length / (1024 * 1024) / (r.value.dataMs / 1000) };
 }
 
 interface RateRun {
@@ -153,8 +170,8 @@ interface RateRun {
   latencies: number[];
 }
 
-async function sessionRun(env: BenchEnv, relay: boolean, mode: TlsMode, clients: number, perClient: number, body: Buffer): Promise<Measured<RateRun>> {
-  return measured(env, relay, async () => {
+function sessionRun(env: BenchEnv, relay: Relay | null, mode: TlsMode, clients: number, perClient: number, body: Buffer) {
+  return measured<RateRun>(env, relay, async () => {
     const latencies: number[] = [];
     let bytes = 0;
     const port = portFor(env, relay, mode);
@@ -164,7 +181,7 @@ async function sessionRun(env: BenchEnv, relay: boolean, mode: TlsMode, clients:
         for (let i = 0; i < perClient; i++) {
           const r = await smtpSession(port, mode, env.secureContext, body);
           latencies.push(r.sessionMs);
-          bytes += r.bytesSent;
+          bytes += r.dataBytes;
         }
       }),
     );
@@ -173,39 +190,53 @@ async function sessionRun(env: BenchEnv, relay: boolean, mode: TlsMode, clients:
   });
 }
 
-export async function sessionRate(env: BenchEnv, mode: TlsMode, clients: number, perClient: number, pairs: number): Promise<SessionRateResult> {
+export async function sessionRate(env: BenchEnv, mode: TlsMode, clients: number, perClient: number, rounds: number): Promise<SessionRateResult> {
   const body = makeBody(2 * 1024);
-  await sessionRun(env, false, mode, clients, 2, body);
-  await sessionRun(env, true, mode, clients, 2, body);
-  await resetPeak(env);
-  const runs = { direct: [] as RateRun[], relay: [] as RateRun[] };
-  const ratios: number[] = [];
-  const p99Ratios: number[] = [];
-  const cpu: number[] = [];
-  for (let i = 0; i < pairs; i++) {
-    const d = await sessionRun(env, false, mode, clients, perClient, body);
-    const r = await sessionRun(env, true, mode, clients, perClient, body);
-    runs.direct.push(d.value);
-    runs.relay.push(r.value);
-    ratios.push(r.value.perS / d.value.perS);
-    p99Ratios.push(percentile(r.value.latencies, 99) / percentile(d.value.latencies, 99));
-    cpu.push(r.cpuMs / (clients * perClient));
+  const failed = new Map<string, string>();
+  await sessionRun(env, null, mode, clients, 2, body);
+  for (const relay of env.relays) {
+    await guarded(relay, failed, () => sessionRun(env, relay, mode, clients, 2, body));
+    await relay.resetPeak();
+  }
+  const direct: RateRun[] = [];
+  const per = new Map(env.relays.map((r) => [r.name, { runs: [] as RateRun[], ratios: [] as number[], p99Ratios: [] as number[], cpu: [] as number[] }]));
+  for (let i = 0; i < rounds; i++) {
+    const d = await sessionRun(env, null, mode, clients, perClient, body);
+    direct.push(d.value);
+    for (const relay of env.relays) {
+      const r = await guarded(relay, failed, () => sessionRun(env, relay, mode, clients, perClient, body));
+      if (!r) continue;
+      const acc = per.get(relay.name)!;
+      acc.runs.push(r.value);
+      acc.ratios.push(r.value.perS / d.value.perS);
+      acc.p99Ratios.push(percentile(r.value.latencies, 99) / percentile(d.value.latencies, 99));
+      acc.cpu.push(r.cpuMs / (clients * perClient));
+    }
   }
   const med = (list: RateRun[], f: (r: RateRun) => number) => median(list.map(f));
+  const rows: SessionRow[] = [];
+  for (const relay of env.relays) {
+    const acc = per.get(relay.name)!;
+    rows.push({
+      relay: relay.name,
+      perS: med(acc.runs, (r) => r.perS),
+      ratio: median(acc.ratios),
+      p50: med(acc.runs, (r) => percentile(r.latencies, 50)),
+      p99: med(acc.runs, (r) => percentile(r.latencies, 99)),
+      p99Ratio: median(acc.p99Ratios),
+      cpuMsPerSession: median(acc.cpu),
+      peakRssMiB: (await relay.settled()).hwmKiB / 1024,
+      error: failed.get(relay.name),
+    });
+  }
   return {
     mode,
     clients,
     perClient,
-    pairs,
-    directPerS: med(runs.direct, (r) => r.perS),
-    relayPerS: med(runs.relay, (r) => r.perS),
-    ratio: median(ratios),
-    directP50: med(runs.direct, (r) => percentile(r.latencies, 50)),
-    directP99: med(runs.direct, (r) => percentile(r.latencies, 99)),
-    relayP50: med(runs.relay, (r) => percentile(r.latencies, 50)),
-    relayP99: med(runs.relay, (r) => percentile(r.latencies, 99)),
-    p99Ratio: median(p99Ratios),
-    cpuMsPerSession: median(cpu),
-    peakRssMiB: await peakRssMiB(env),
+    rounds,
+    directPerS: med(direct, (r) => r.perS),
+    directP50: med(direct, (r) => percentile(r.latencies, 50)),
+    directP99: med(direct, (r) => percentile(r.latencies, 99)),
+    rows,
   };
 }

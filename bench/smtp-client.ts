@@ -13,6 +13,8 @@ export interface SessionResult {
   /** First body byte written through the 250 reply to the final dot. */
   dataMs: number;
   bytesSent: number;
+  /** The DATA body as sent, with its final `.` line: what the upstream counts. */
+  dataBytes: number;
 }
 
 /** A message body of about `size` bytes: headers, then 76-column base64-shaped lines (no leading dots). */
@@ -129,7 +131,7 @@ export async function smtpSession(port: number, mode: TlsMode, secureContext: Se
     const dataMs = performance.now() - dataStarted;
     await send('QUIT\r\n');
     await replies.next('221');
-    return { sessionMs: performance.now() - started, dataMs, bytesSent };
+    return { sessionMs: performance.now() - started, dataMs, bytesSent, dataBytes: body.length + 3 };
   } finally {
     socket.destroy();
   }

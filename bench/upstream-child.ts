@@ -1,10 +1,10 @@
 // The SMTP-shaped upstream for the benchmark, in its own process so that neither the client nor
-// mailtap pays for it: the scripted server in implicit TLS and in STARTTLS mode (bytes hashed and
-// counted, not kept). Prints `{"implicit":port,"starttls":port}`; `stats` over IPC gives the
-// bytes and messages received so far, so the bench can prove every byte was delivered.
+// a relay pays for it: bench/lean-upstream.ts in implicit TLS and in STARTTLS mode (bytes counted,
+// not kept or hashed). Prints `{"implicit":port,"starttls":port}`; `stats` over IPC gives the
+// DATA body bytes and messages received so far, so the bench can prove every byte was delivered.
 
 import { readFile } from 'node:fs/promises';
-import { startScriptedSmtpServer } from '../test/helpers/scripted-smtp-server.js';
+import { startLeanUpstream } from './lean-upstream.js';
 
 export interface UpstreamChildConfig {
   keyFile: string;
@@ -20,17 +20,15 @@ export interface UpstreamStats {
 const config = JSON.parse(process.argv[2] ?? '{}') as UpstreamChildConfig;
 const key = await readFile(config.keyFile, 'utf8');
 const cert = await readFile(config.certFile, 'utf8');
-const servers = [await startScriptedSmtpServer({ tls: 'implicit', key, cert }), await startScriptedSmtpServer({ tls: 'starttls', key, cert })];
+const servers = [await startLeanUpstream('implicit', key, cert), await startLeanUpstream('starttls', key, cert)];
 
 process.on('message', (m: { type: string }) => {
   if (m.type !== 'stats') return;
   const stats: UpstreamStats = { bytes: 0, messages: 0, sessions: 0 };
   for (const server of servers) {
-    for (const s of server.sessions) {
-      stats.bytes += s.bytes;
-      stats.messages += s.messages;
-      stats.sessions += 1;
-    }
+    stats.bytes += server.stats.bytes;
+    stats.messages += server.stats.messages;
+    stats.sessions += server.stats.sessions;
   }
   process.send!(stats);
 });
