@@ -5,7 +5,6 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
 import { hostname } from 'node:os';
 import { createSecureContext, type SecureContext } from 'node:tls';
-import type forge from 'node-forge';
 import { MailtapError } from '../core/errors.js';
 import {
   buildCaCertificate,
@@ -14,7 +13,6 @@ import {
   fingerprint256,
   keyIdentifier,
   MAX_COMMON_NAME,
-  toForgePublicKey,
   type Signer,
 } from './certificate-builder.js';
 import { caPaths, ensureDir, exists, KEY_MODE, PUBLIC_MODE, readCaFile, readKeyFile, writeNewFile, type CaPaths } from './key-files.js';
@@ -51,8 +49,16 @@ interface CacheEntry {
 
 interface LeafKey {
   pem: string;
-  forgePublic: forge.pki.PublicKey;
+  publicKey: KeyObject;
   keyIdentifier: Buffer;
+}
+
+/**
+ * Leaves get ECDSA P-256 keys: each TLS session the proxy terminates signs its handshake with the
+ * leaf key, and a P-256 signature costs a small fraction of an RSA-2048 one. The CA stays RSA.
+ */
+function newLeafKey(): string {
+  return pkcs8(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey);
 }
 
 export class CertificateAuthority {
@@ -88,7 +94,7 @@ export class CertificateAuthority {
       }
     }
     const ca = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    const leaf = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const leafPem = newLeafKey();
     const built = buildCaCertificate({
       key: ca.privateKey,
       publicKey: ca.publicKey,
@@ -100,7 +106,7 @@ export class CertificateAuthority {
     const replace = options.force === true;
     try {
       // Keys first and the certificate last: a directory with a certificate is a complete CA.
-      await writeNewFile(paths.leafKeyPath, pkcs8(leaf.privateKey), KEY_MODE, true);
+      await writeNewFile(paths.leafKeyPath, leafPem, KEY_MODE, true);
       await writeNewFile(paths.keyPath, pkcs8(ca.privateKey), KEY_MODE, replace);
       await writeNewFile(paths.derPath, built.der, PUBLIC_MODE, true);
       await writeNewFile(paths.certPath, built.pem, PUBLIC_MODE, replace);
@@ -108,7 +114,7 @@ export class CertificateAuthority {
       if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw refuseOverwrite((err as NodeJS.ErrnoException).path ?? paths.dir);
       throw err;
     }
-    return CertificateAuthority.fromMaterial(paths, built.pem, ca.privateKey, leafKeyFrom(pkcs8(leaf.privateKey), paths.leafKeyPath));
+    return CertificateAuthority.fromMaterial(paths, built.pem, ca.privateKey, leafKeyFrom(leafPem, paths.leafKeyPath));
   }
 
   static async load(dir: string): Promise<CertificateAuthority> {
@@ -165,7 +171,7 @@ export class CertificateAuthority {
       promise: Promise.resolve().then(() => {
         const built = buildLeafCertificate({
           signer: this.signer,
-          publicKey: this.leafKey.forgePublic,
+          publicKey: this.leafKey.publicKey,
           keyIdentifier: this.leafKey.keyIdentifier,
           names: normalized,
         });
@@ -223,15 +229,21 @@ export function defaultCommonName(now = new Date()): string {
 }
 
 async function loadOrCreateLeafKey(paths: CaPaths): Promise<LeafKey> {
+  let replace = false;
   try {
-    return leafKeyFrom(await readKeyFile(paths.leafKeyPath, ''), paths.leafKeyPath);
+    const found = leafKeyFrom(await readKeyFile(paths.leafKeyPath, ''), paths.leafKeyPath);
+    if (found.publicKey.asymmetricKeyType === 'ec') return found;
+    // A directory from before leaves were P-256: its RSA leaf key is replaced (clients trust the
+    // CA, not the leaf key, so nothing else changes). A process that still has the old key keeps
+    // serving leaves that match it.
+    replace = true;
   } catch (err) {
     if (!(err instanceof MailtapError && err.code === 'E_CA_MISSING')) throw err;
   }
   // A CA made elsewhere (or by hand) has no leaf key yet: make the one this directory will use.
-  const pem = pkcs8(generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey);
+  const pem = newLeafKey();
   try {
-    await writeNewFile(paths.leafKeyPath, pem, KEY_MODE, false);
+    await writeNewFile(paths.leafKeyPath, pem, KEY_MODE, replace);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     // Another process created it first: use theirs, so every leaf of the directory shares it.
@@ -245,7 +257,7 @@ async function loadOrCreateLeafKey(paths: CaPaths): Promise<LeafKey> {
 function leafKeyFrom(pem: string, path: string): LeafKey {
   const key = parsePrivateKey(pem, path);
   const publicKey = createPublicKey(key);
-  return { pem, forgePublic: toForgePublicKey(publicKey), keyIdentifier: keyIdentifier(publicKey) };
+  return { pem, publicKey, keyIdentifier: keyIdentifier(publicKey) };
 }
 
 function parsePrivateKey(pem: string, path: string): KeyObject {

@@ -1,10 +1,13 @@
 // Builds CA and leaf certificates: node-forge lays out the TBSCertificate, node:crypto signs it
 // (native RSA, so a leaf costs a millisecond or two, not forge's pure-JS bignum maths), and der.ts
-// wraps the two. Every policy number here is named and tied to the rule it follows.
+// wraps the two. forge encodes RSA keys only, so a leaf's subjectPublicKeyInfo (ECDSA P-256: the
+// handshake signature each TLS session makes with it is ~20× cheaper than RSA-2048's) is the DER
+// node:crypto exports, put in forge's TBS in place of a placeholder. Every policy number here is
+// named and tied to the rule it follows.
 
 import { createHash, randomBytes, sign, type KeyObject } from 'node:crypto';
 import forge from 'node-forge';
-import { assembleCertificate, sequence, tlv, TAG } from './der.js';
+import { assembleCertificate, readChildren, readTlv, sequence, tlv, TAG } from './der.js';
 import { encodeNameConstraints, NAME_CONSTRAINTS_OID } from './name-constraints.js';
 import { ipToBytes, type LeafName } from './names.js';
 
@@ -39,9 +42,16 @@ export interface BuiltCertificate {
   notAfter: Date;
 }
 
-/** RFC 5280 §4.2.1.2 method (1): SHA-1 of the subjectPublicKey bits (the PKCS#1 RSAPublicKey). */
+/**
+ * RFC 5280 §4.2.1.2 method (1): SHA-1 of the subjectPublicKey BIT STRING's bits (for RSA the
+ * PKCS#1 RSAPublicKey, for EC the point), read from the SubjectPublicKeyInfo DER.
+ */
 export function keyIdentifier(publicKey: KeyObject): Buffer {
-  return createHash('sha1').update(publicKey.export({ type: 'pkcs1', format: 'der' })).digest();
+  const spki = readChildren(readTlv(publicKey.export({ type: 'spki', format: 'der' })).content);
+  const bits = spki[1];
+  if (!bits || bits.tag !== TAG.BIT_STRING) throw new Error('SubjectPublicKeyInfo without a subjectPublicKey');
+  // The first content octet counts the unused bits (0 for keys); the key bits follow it.
+  return createHash('sha1').update(bits.content.subarray(1)).digest();
 }
 
 export function toForgePublicKey(publicKey: KeyObject): forge.pki.PublicKey {
@@ -104,7 +114,8 @@ export function buildCaCertificate(template: CaTemplate): BuiltCertificate {
 
 export interface LeafTemplate {
   signer: Signer;
-  publicKey: forge.pki.PublicKey;
+  /** The leaf key's public half (RSA or EC). */
+  publicKey: KeyObject;
   /** keyIdentifier() of the leaf key, computed once per CA. */
   keyIdentifier: Buffer;
   names: readonly LeafName[];
@@ -114,7 +125,7 @@ export interface LeafTemplate {
 export function buildLeafCertificate(template: LeafTemplate): BuiltCertificate {
   const cert = forge.pki.createCertificate();
   const now = wholeSeconds(template.now ?? new Date());
-  cert.publicKey = template.publicKey;
+  cert.publicKey = PLACEHOLDER_KEY;
   cert.serialNumber = randomSerialHex();
   const notBefore = now - BACKDATE_MS;
   cert.validity.notBefore = new Date(notBefore);
@@ -124,8 +135,9 @@ export function buildLeafCertificate(template: LeafTemplate): BuiltCertificate {
   cert.setExtensions([
     // §4.2.1.9: an end entity says CA:FALSE.
     { name: 'basicConstraints', cA: false, critical: true },
-    // §4.2.1.3 with RFC 5246 §7.4.2: RSA key exchange needs keyEncipherment, (EC)DHE digitalSignature.
-    { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
+    // §4.2.1.3 with RFC 5246 §7.4.2: RSA key exchange needs keyEncipherment, (EC)DHE digitalSignature;
+    // RFC 5480 §3: an EC key MUST NOT assert keyEncipherment.
+    { name: 'keyUsage', digitalSignature: true, keyEncipherment: template.publicKey.asymmetricKeyType === 'rsa', critical: true },
     // §4.2.1.12: serverAuth; clients that check EKU (browsers, Thunderbird) demand it.
     { name: 'extKeyUsage', serverAuth: true },
     // §4.2.1.6: the names clients actually match (RFC 6125 §6.4.4: CN is ignored when SANs exist).
@@ -134,8 +146,13 @@ export function buildLeafCertificate(template: LeafTemplate): BuiltCertificate {
     // §4.2.1.1: AuthorityKeyIdentifier ::= SEQUENCE { keyIdentifier [0] IMPLICIT OCTET STRING }.
     { name: 'authorityKeyIdentifier', value: binary(sequence(tlv(0x80, template.signer.keyIdentifier))) },
   ]);
-  return signCertificate(cert, template.signer.key);
+  return signCertificate(cert, template.signer.key, template.publicKey.export({ type: 'spki', format: 'der' }));
 }
+
+/** Stands in for the leaf key while forge lays out the TBS; replaced by the real SPKI before signing. */
+const PLACEHOLDER_KEY = forge.pki.setRsaPublicKey(new forge.jsbn.BigInteger('3', 10), new forge.jsbn.BigInteger('65537', 10));
+/** Position of subjectPublicKeyInfo in a v3 TBSCertificate (RFC 5280 §4.1: after version, serial, signature, issuer, validity, subject). */
+const TBS_SPKI_INDEX = 6;
 
 /**
  * The CN is the first DNS name that fits (IP literals in a CN are a legacy form, and a CN that
@@ -155,10 +172,15 @@ function altName(name: LeafName): { type: number; value: string } {
 // Present in node-forge since 0.7 but missing from @types/node-forge.
 const forgeTbs = forge.pki as unknown as { getTBSCertificate(cert: forge.pki.Certificate): forge.asn1.Asn1 };
 
-function signCertificate(cert: forge.pki.Certificate, key: KeyObject): BuiltCertificate {
+function signCertificate(cert: forge.pki.Certificate, key: KeyObject, spkiDer?: Buffer): BuiltCertificate {
   // The TBS names its own signature algorithm (RFC 5280 §4.1.2.3); it must equal the outer one.
   cert.siginfo.algorithmOid = forge.pki.oids.sha256WithRSAEncryption!;
-  const tbs = Buffer.from(forge.asn1.toDer(forgeTbs.getTBSCertificate(cert)).getBytes(), 'binary');
+  const asn1 = forgeTbs.getTBSCertificate(cert);
+  if (spkiDer) {
+    const fields = asn1.value as forge.asn1.Asn1[];
+    fields[TBS_SPKI_INDEX] = forge.asn1.fromDer(forge.util.createBuffer(spkiDer.toString('binary')));
+  }
+  const tbs = Buffer.from(forge.asn1.toDer(asn1).getBytes(), 'binary');
   const der = assembleCertificate(tbs, sign('sha256', tbs, key));
   return { der, pem: toPem(der), notBefore: cert.validity.notBefore, notAfter: cert.validity.notAfter };
 }

@@ -206,6 +206,29 @@ describe('issue', () => {
     expect(cert.serialNumber).toMatch(/^(0[1-9A-F]|[1-7][0-9A-F])[0-9A-F]{30}$/);
   });
 
+  it('gives leaves an ECDSA P-256 key (a cheap handshake signature), signed by the RSA CA', async () => {
+    const cert = new X509Certificate((await shared.issue(['ec.example.com'])).certPem);
+    expect(cert.publicKey.asymmetricKeyType).toBe('ec');
+    expect(cert.publicKey.asymmetricKeyDetails?.namedCurve).toBe('prime256v1');
+    expect(new X509Certificate(shared.certPem).publicKey.asymmetricKeyType).toBe('rsa');
+    expect(cert.verify(new X509Certificate(shared.certPem).publicKey)).toBe(true);
+  });
+
+  it('moves a directory made before leaves were P-256 (an RSA leaf key) to a P-256 leaf key', async () => {
+    const dir = await dirs.make();
+    const ca = await CertificateAuthority.init(dir);
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    expect(ca.info.dir).toBeTruthy();
+    await writeFile(join(dir, 'mailtap-leaf.key'), rsa, { mode: 0o600 });
+    const loaded = await CertificateAuthority.load(dir);
+    const leaf = await loaded.issue(['old.example.com']);
+    expect(new X509Certificate(leaf.certPem).publicKey.asymmetricKeyType).toBe('ec');
+    const onDisk = await readFile(join(dir, 'mailtap-leaf.key'), 'utf8');
+    expect(onDisk).toBe(leaf.keyPem);
+    expect((await stat(join(dir, 'mailtap-leaf.key'))).mode & 0o777).toBe(0o600);
+    expect((await (await CertificateAuthority.load(dir)).issue(['old.example.com'])).keyPem).toBe(onDisk);
+  });
+
   it('gives an IP-only leaf a CN that is not a host name (OpenSSL checks such CNs against name constraints)', async () => {
     const cert = new X509Certificate((await shared.issue(['127.0.0.1'])).certPem);
     expect(cert.subject).toBe('CN=mailtap leaf');

@@ -129,7 +129,9 @@ describe.runIf(hasOpenssl)('openssl agrees', () => {
     expect(caKeyId).toMatch(/^([0-9A-F]{2}:){19}[0-9A-F]{2}$/);
     const leafText = text(leafPath);
     expect(leafText).toMatch(/X509v3 Basic Constraints: critical\s+CA:FALSE/);
-    expect(leafText).toMatch(/X509v3 Key Usage: critical\s+Digital Signature, Key Encipherment/);
+    // RFC 5480 §3: an id-ecPublicKey certificate MUST NOT assert keyEncipherment.
+    expect(leafText).toMatch(/X509v3 Key Usage: critical\s+Digital Signature\n/);
+    expect(leafText).toMatch(/Public Key Algorithm: id-ecPublicKey[\s\S]*NIST CURVE: P-256/);
     expect(leafText).toMatch(/X509v3 Extended Key Usage:\s+TLS Web Server Authentication/);
     expect(leafText).toMatch(/X509v3 Subject Alternative Name:\s+DNS:mail.example.com, IP Address:127.0.0.1\s/);
     expect(leafText).toMatch(/X509v3 Subject Key Identifier:\s+[0-9A-F:]{59}\s/);
