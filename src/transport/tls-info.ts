@@ -1,12 +1,14 @@
 // What a finished TLS handshake tells us, in the shape the recording stores (`type:"tls"`).
 // Node hands out a peer's X509Certificate only once per socket (a second
-// getPeerX509Certificate() returns undefined on Node 20): read it here, once, and derive all
-// else (the names for our leaf included) from these facts.
+// getPeerX509Certificate() returns undefined on Node 20) and none on a resumed session:
+// tls-sessions.ts reads it at the handshake; here it becomes these facts, and all else (the names
+// for our leaf included) derives from them.
 
 import { isIP } from 'node:net';
 import type { X509Certificate } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
 import type { CertificateFacts, TlsInfo } from '../core/tls-facts.js';
+import { peerCertificate } from './tls-sessions.js';
 export type { TlsInfo, CertificateFacts };
 
 export function tlsInfoOf(socket: TLSSocket, leg: 'client' | 'upstream', sni?: string): TlsInfo {
@@ -17,8 +19,9 @@ export function tlsInfoOf(socket: TLSSocket, leg: 'client' | 'upstream', sni?: s
   // SNI carries host names only (RFC 6066 §3): none is sent to an IP literal.
   const servername = leg === 'client' ? (socket as TLSSocket & { servername?: string | false }).servername : sni && !isIP(sni) ? sni : undefined;
   if (servername) info.sni = servername;
-  // Upstream: what the server showed us. Client leg: the leaf we served.
-  const cert = leg === 'upstream' ? socket.getPeerX509Certificate?.() : socket.getX509Certificate?.();
+  // Upstream: what the server showed us (kept from the handshake that made the session when this
+  // one resumed it, see tls-sessions.ts). Client leg: the leaf we served.
+  const cert = leg === 'upstream' ? peerCertificate(socket) : socket.getX509Certificate?.();
   if (cert) info.certificate = certificateFacts(cert);
   if (leg === 'upstream') {
     if (info.certificate) {

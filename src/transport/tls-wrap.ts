@@ -17,6 +17,8 @@ export interface UpstreamTlsOptions {
 /** Opens TLS to the real server over `raw` (already connected), verifying it unless told not to. */
 export function wrapUpstream(raw: Socket, options: UpstreamTlsOptions): Promise<TLSSocket> {
   return new Promise((resolve, reject) => {
+    const sessions = options.trust.sessions;
+    const port = raw.remotePort;
     const socket = tlsConnect({
       socket: raw,
       host: options.host,
@@ -26,7 +28,10 @@ export function wrapUpstream(raw: Socket, options: UpstreamTlsOptions): Promise<
       // shared default store is used.
       secureContext: options.trust.secureContext,
       rejectUnauthorized: options.trust.rejectUnauthorized,
+      // Resume this upstream's last session when we have one (tls-sessions.ts).
+      session: sessions?.get(options.host, port),
     });
+    sessions?.track(socket, options.host, port);
     const timer = setTimeout(() => fail(new Error(`TLS handshake with the server timed out after ${options.timeoutMs} ms`)), options.timeoutMs);
     const onError = (err: Error) => fail(err);
     function fail(err: Error): void {

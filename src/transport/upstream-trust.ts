@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { createSecureContext, rootCertificates, type SecureContext } from 'node:tls';
 import { MailtapError } from '../core/errors.js';
+import { TlsSessionCache } from './tls-sessions.js';
 
 export interface UpstreamTrust {
   /** Undefined means Node's default roots. */
@@ -12,6 +13,8 @@ export interface UpstreamTrust {
   /** Built once from `ca`: parsing ~150 roots per connection cost ~40 ms of CPU a session. */
   secureContext?: SecureContext;
   rejectUnauthorized: boolean;
+  /** Upstream TLS sessions to resume, per host and port; they were made under these trust settings. */
+  sessions: TlsSessionCache;
 }
 
 export async function loadUpstreamTrust(options: { insecure?: boolean; upstreamCa?: string[] } = {}): Promise<UpstreamTrust> {
@@ -34,5 +37,6 @@ export async function loadUpstreamTrust(options: { insecure?: boolean; upstreamC
     ca,
     secureContext: ca ? createSecureContext({ ca }) : undefined,
     rejectUnauthorized: !options.insecure,
+    sessions: new TlsSessionCache(),
   };
 }
