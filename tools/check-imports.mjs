@@ -11,18 +11,20 @@ const SRC = resolve(dirname(new URL(import.meta.url).pathname), '..', 'src');
 /** Which top-level modules each module may import from (besides itself). */
 const ALLOWED = {
   core: [],
+  mime: ['core'],
   sasl: ['core'],
-  protocol: ['sasl', 'core'],
+  protocol: ['mime', 'sasl', 'core'],
   ca: ['core'],
-  record: ['protocol', 'sasl', 'core'],
+  record: ['protocol', 'mime', 'sasl', 'core'],
   transport: ['protocol', 'core'],
-  session: ['transport', 'record', 'protocol', 'ca', 'sasl', 'core'],
-  replay: ['transport', 'record', 'protocol', 'ca', 'sasl', 'core'],
-  demo: ['replay', 'session', 'transport', 'record', 'protocol', 'ca', 'sasl', 'core'],
-  cli: ['demo', 'replay', 'session', 'transport', 'record', 'protocol', 'ca', 'sasl', 'core'],
-  'index.ts': ['demo', 'replay', 'session', 'transport', 'record', 'protocol', 'ca', 'sasl', 'core', 'cli'],
+  export: ['record', 'protocol', 'mime', 'sasl', 'core'],
+  session: ['transport', 'record', 'protocol', 'mime', 'ca', 'sasl', 'core'],
+  replay: ['transport', 'record', 'protocol', 'mime', 'ca', 'sasl', 'core'],
+  demo: ['replay', 'session', 'mime', 'transport', 'record', 'protocol', 'ca', 'sasl', 'core'],
+  cli: ['export', 'mime', 'demo', 'replay', 'session', 'transport', 'record', 'protocol', 'ca', 'sasl', 'core'],
+  'index.ts': ['export', 'mime', 'demo', 'replay', 'session', 'transport', 'record', 'protocol', 'ca', 'sasl', 'core', 'cli'],
 };
-const SANS_IO = new Set(['protocol', 'sasl']);
+const SANS_IO = new Set(['protocol', 'sasl', 'mime']);
 const IO_MODULES = /^(node:)?(net|tls|fs|fs\/promises|dgram|http|https|child_process|timers)$|^pino$/;
 const PROTOCOLS = new Set(['smtp', 'pop3', 'imap']);
 

@@ -159,7 +159,10 @@ export class TranscriptBuilder {
     const dir = ev.dir;
     let pending = this.bodies.get(dir);
     if (!pending) {
-      pending = { summary: new BodySummary(), marker: unitMarker(ev), label: this.bodyLabel(ev), t: ev.t };
+      const label = this.bodyLabel(ev);
+      // SMTP DATA and POP3 bodies are dot-stuffed on the wire (RFC 5321 §4.5.2, RFC 1939 §3).
+      const dotStuffed = label === 'DATA' || (this.protocol === 'pop3' && label.endsWith('body'));
+      pending = { summary: new BodySummary({ dotStuffed }), marker: unitMarker(ev), label, t: ev.t };
       const note = this.note(ev);
       if (note !== undefined) pending.note = note;
       this.bodies.set(dir, pending);
@@ -167,12 +170,12 @@ export class TranscriptBuilder {
     pending.summary.add(unitBytes(ev));
     if (!ev.final) return [];
     this.bodies.delete(dir);
-    return [bodyEntry(pending, this.lang)];
+    return bodyEntries(pending, this.lang);
   }
 
   private flushBodies(): Entry[] {
     const out: Entry[] = [];
-    for (const pending of this.bodies.values()) out.push(bodyEntry(pending, this.lang));
+    for (const pending of this.bodies.values()) out.push(...bodyEntries(pending, this.lang));
     this.bodies.clear();
     return out;
   }
@@ -197,10 +200,11 @@ export class TranscriptBuilder {
   }
 }
 
-function bodyEntry(p: PendingBody, lang: Lang): Entry {
+function bodyEntries(p: PendingBody, lang: Lang): Entry[] {
   const e: Entry = { marker: p.marker, lines: [p.summary.describe(p.label, lang)], t: p.t };
   if (p.note !== undefined) e.note = p.note;
-  return e;
+  // The attachment list is mailtap's reading of the MIME tree, so it comes as its own lines.
+  return [e, ...p.summary.attachmentLines(lang).map((line): Entry => ({ marker: '===', lines: [line], t: p.t }))];
 }
 
 export function unitMarker(ev: UnitRecord): Marker {

@@ -33,7 +33,7 @@ describe('mailtap show', () => {
   test('text by default, in the language asked', async () => {
     const en = await run(['show', files.smtp, '--lang', 'en']);
     expect(en.code).toBe(0);
-    expect(en.out).toContain('~> [DATA 1.2 MiB, 3 attachments] Subject: Asunto de prueba  # Message content\n');
+    expect(en.out).toContain('~> [DATA 1.2 MiB, 3 attachments] From: alice@example.com | To: bob@example.org | Subject: Asunto de prueba\n     # Message content\n=== attachment: a.pdf (application/octet-stream, 300.6 KiB)\n');
     expect(en.out).toContain(`=== AUTH LOGIN user=alice password=${PASSWORD} (success)`);
     expect(en.out).not.toContain('\x1b['); // stdout is not a TTY here
     const es = await run(['show', files.pop3, '--lang', 'es']);

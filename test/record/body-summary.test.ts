@@ -22,14 +22,16 @@ const small = Buffer.from(
 describe('BodySummary', () => {
   test('size, attachments and subject of a 1.2 MiB message', () => {
     const s = summarise([Buffer.from(bigMessage())]);
-    expect(s.describe('DATA', 'en')).toBe('[DATA 1.2 MiB, 3 attachments] Subject: Asunto de prueba');
-    expect(s.describe('DATA', 'es')).toBe('[DATA 1.2 MiB, 3 adjuntos] Subject: Asunto de prueba');
+    expect(s.describe('DATA', 'en')).toBe('[DATA 1.2 MiB, 3 attachments] From: alice@example.com | To: bob@example.org | Subject: Asunto de prueba');
+    expect(s.describe('DATA', 'es')).toBe('[DATA 1.2 MiB, 3 adjuntos] From: alice@example.com | To: bob@example.org | Subject: Asunto de prueba');
   });
 
-  test('counts whichever is larger: attachment dispositions or filename parameters; unfolds Subject', () => {
+  test('every part that is not an inline text body is an attachment; Subject unfolded and decoded', () => {
     const s = summarise([small]);
-    expect(s.attachments).toBe(3);
-    expect(s.subject).toBe('=?UTF-8?Q?Hola?= continued');
+    expect(s.attachments).toBe(4);
+    expect(s.message.attachments.map((a) => a.name ?? '-')).toEqual(['a.txt', '-', 'c.png', 'd.pdf']);
+    expect(s.message.attachments.map((a) => a.type)).toEqual(['text/plain', 'text/plain', 'image/png', 'text/plain']);
+    expect(s.subject).toBe('Hola continued');
   });
 
   test('no headers, no attachments: just the size', () => {
@@ -46,5 +48,22 @@ describe('BodySummary', () => {
     );
     // Byte by byte, the worst case for seams.
     expect(summarise([...small].map((b) => Buffer.from([b]))).describe('literal', 'en')).toBe(expected);
+  });
+});
+
+describe('BodySummary reads the MIME structure, not loose text (issue 15)', () => {
+  test('a body line that mentions filename= is not an attachment', () => {
+    const msg = Buffer.from(
+      'From: a@example.com\r\nTo: b@example.com\r\nSubject: notes\r\nContent-Type: text/plain\r\n\r\n' +
+        'To attach a file, write Content-Disposition: attachment; filename=report.pdf in the part header.\r\n.\r\n',
+    );
+    expect(summarise([msg]).attachments).toBe(0);
+    expect(summarise([msg]).describe('DATA', 'en')).not.toMatch(/attachment/);
+  });
+
+  test('an RFC 2047 Subject is shown decoded', () => {
+    const msg = Buffer.from('Subject: =?utf-8?Q?Informe_t=C3=A9cnico?= =?utf-8?B?w7puaWNv?=\r\nFrom: =?utf-8?B?w4FsdmFybw==?= <a@example.com>\r\n\r\nhola\r\n.\r\n');
+    expect(summarise([msg]).subject).toBe('Informe técnicoúnico');
+    expect(summarise([msg]).describe('DATA', 'en')).toContain('Subject: Informe técnicoúnico');
   });
 });

@@ -17,7 +17,7 @@ describe('renderMarkdown', () => {
     expect(lines).toContain('| 3 | `->` | <code>EHLO pepito.es</code> | EHLO: the client introduces itself and asks for ESMTP extensions |');
     expect(lines).toContain('| 25 | `~>` | <code>MAIL FROM:&lt;alice@example.com&gt;</code> | MAIL FROM: the sender of the message |');
     expect(lines).toContain('| 4.5 | `<-` | <code>250-mail.example.com<br>250-STARTTLS<br>250 AUTH LOGIN PLAIN</code> | Extensions offered: STARTTLS, AUTH |');
-    expect(lines).toContain('| 34 | `~>` | <code>\\[DATA 1.2 MiB, 3 attachments\\] Subject: Asunto de prueba</code> | Message content |');
+    expect(lines).toContain('| 34 | `~>` | <code>\\[DATA 1.2 MiB, 3 attachments\\] From: alice@example.com \\| To: bob@example.org \\| Subject: Asunto de prueba</code> | Message content |');
     expect(md).not.toContain('QUJDREVG');
     expect(md).not.toContain('recording ends early');
   });

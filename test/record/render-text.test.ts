@@ -24,7 +24,8 @@ describe('TranscriptRenderer (text)', () => {
     expect(lines).toContain('=== TLS client leg: TLSv1.3, TLS_AES_256_GCM_SHA384, SNI mail.example.com');
     expect(lines).toContain('=== TLS upstream leg: TLSv1.3, TLS_AES_256_GCM_SHA384, SNI mail.example.com, peer CN=mail.example.com, verified');
     expect(lines).toContain(`=== AUTH LOGIN user=alice password=${PASSWORD} (success)  # LOGIN as alice with password ${PASSWORD}`);
-    expect(lines).toContain('~> [DATA 1.2 MiB, 3 attachments] Subject: Asunto de prueba  # Message content');
+    expect(lines).toContain('~> [DATA 1.2 MiB, 3 attachments] From: alice@example.com | To: bob@example.org | Subject: Asunto de prueba');
+    expect(lines).toContain('=== attachment: b.png (application/octet-stream, 300.6 KiB)');
     expect(lines).toContain('=== close: client closed the connection (client sent 1.2 KiB, server sent 567 B)');
     // Everything after the handshake travels inside TLS: ~> and <~ only.
     const tlsAt = lines.findIndex((l) => l.startsWith('=== TLS client leg'));
@@ -46,7 +47,8 @@ describe('TranscriptRenderer (text)', () => {
     expect(lines).toContain('-> EHLO pepito.es  # EHLO: el cliente se identifica y pide las extensiones ESMTP');
     expect(lines).toContain(`=== AUTH LOGIN usuario=alice contraseña=${PASSWORD} (éxito)`);
     expect(lines).toContain(`     # LOGIN como alice con contraseña ${PASSWORD}`);
-    expect(lines).toContain('~> [DATA 1.2 MiB, 3 adjuntos] Subject: Asunto de prueba  # Contenido del mensaje');
+    expect(lines).toContain('~> [DATA 1.2 MiB, 3 adjuntos] From: alice@example.com | To: bob@example.org | Subject: Asunto de prueba');
+    expect(lines).toContain('=== adjunto: c.zip (application/octet-stream, 300.6 KiB)');
     expect(lines).toContain('=== TLS tramo cliente: TLSv1.3, TLS_AES_256_GCM_SHA384, SNI mail.example.com');
   });
 
@@ -78,7 +80,8 @@ describe('TranscriptRenderer (text)', () => {
     const cut = events.findIndex((e) => e.type === 'body') + 3;
     const lines = render(recording('smtp', events.slice(0, cut)));
     expect(lines.at(-1)).toBe('*** recording ends early (no close event: the session was cut short)');
-    expect(lines.at(-2)).toMatch(/^~> \[DATA 192\.0 KiB, 1 attachment\] Subject: Asunto de prueba/);
+    expect(lines.at(-2)).toBe('=== attachment: a.pdf (application/octet-stream, 140.1 KiB)');
+    expect(lines.at(-4)).toMatch(/^~> \[DATA 192\.0 KiB, 1 attachment\] From: alice@example.com \| To: bob@example.org \| Subject: Asunto de prueba/);
     expect(render(recording('smtp', events), { lang: 'es' }).at(-1)).toBe('*** la grabación termina antes de tiempo (sin evento close: la sesión se cortó)');
   });
 

@@ -1,9 +1,10 @@
 // Annotates RETR/TOP content without buffering it: the first `maxBodyPeekBytes` are copied aside
 // and, once the header block ends (first empty line, RFC 5322 §2.1) or the peek is full, From and
-// Subject are read from it (unfolded, MIME encoded-words decoded per RFC 2047 §4). Never more.
+// Subject are read from it by src/mime (unfolded, RFC 2047 encoded words decoded). Never more.
 
 import { formatBytes } from '../../core/bytes.js';
 import { note, type Note } from '../../core/note.js';
+import { headerFields } from '../../mime/headers.js';
 
 export interface HeaderSummary {
   from?: string;
@@ -50,34 +51,11 @@ export class HeaderPeek {
 }
 
 function parseHeaders(bytes: Buffer): HeaderSummary {
-  const text = bytes.toString('utf8');
-  // The header block ends at the first empty line, which may be the very first line.
-  const end = text.search(/^\r?\n|\r?\n\r?\n/);
-  const block = (end >= 0 ? text.slice(0, end) : text).replace(/\r?\n[ \t]+/g, ' ');
+  const fields = headerFields(bytes);
   const out: HeaderSummary = {};
-  for (const line of block.split(/\r?\n/)) {
-    const m = /^(from|subject)\s*:\s*(.*)$/i.exec(line);
-    if (!m) continue;
-    const key = m[1]!.toLowerCase() as 'from' | 'subject';
-    if (out[key] === undefined) out[key] = decodeEncodedWords(m[2]!.trim());
-  }
+  if (fields.from !== undefined) out.from = fields.from;
+  if (fields.subject !== undefined) out.subject = fields.subject;
   return out;
-}
-
-/** RFC 2047 encoded-words (`=?utf-8?B?…?=`, `=?iso-8859-1?Q?…?=`); unknown charsets left as is. */
-export function decodeEncodedWords(value: string): string {
-  return value
-    .replace(/(=\?[^?]+\?[bBqQ]\?[^?]*\?=)\s+(?==\?)/g, '$1')
-    .replace(/=\?([^?]+)\?([bBqQ])\?([^?]*)\?=/g, (whole, charset: string, enc: string, data: string) => {
-      const cs = charset.toLowerCase().split('*')[0]!;
-      const codec = cs === 'utf-8' || cs === 'utf8' ? 'utf8' : cs === 'iso-8859-1' || cs === 'latin1' || cs === 'us-ascii' ? 'latin1' : null;
-      if (!codec) return whole;
-      const raw =
-        enc.toUpperCase() === 'B'
-          ? Buffer.from(data, 'base64')
-          : Buffer.from(data.replace(/_/g, ' ').replace(/=([0-9A-Fa-f]{2})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1');
-      return raw.toString(codec);
-    });
 }
 
 function describe(s: HeaderSummary): { en: string; es: string } {

@@ -1,8 +1,9 @@
 // Collects the start of a message body (at most `maxBodyPeekBytes`) until the header block ends,
 // so the first body unit can say who the message is from and what it is about. Only the header
-// block is decoded; the body itself is never buffered beyond the peek limit.
+// block is decoded (by src/mime, synchronously); the body is never buffered beyond the peek limit.
 
 import { note, type Note } from '../../core/note.js';
+import { headerFields } from '../../mime/headers.js';
 
 const LF = 0x0a;
 const CR = 0x0d;
@@ -41,11 +42,7 @@ export class BodyPeek {
   /** A note summarising the headers in `bytes` (the buffer `take()` returned). */
   summary(bytes: Buffer, what: string, whatEs: string): Note {
     const end = this.headerEnd >= 0 ? this.headerEnd : Math.min(bytes.length, this.limit);
-    const headers = parseHeaders(bytes.subarray(0, end));
-    const picked = ['subject', 'from', 'to']
-      .map((name) => headers.find((h) => h.name === name))
-      .filter((h): h is Header => h !== undefined)
-      .map((h) => `${h.display}: ${h.value}`);
+    const picked = pickHeaders(bytes.subarray(0, end));
     if (picked.length === 0) return note(`${what} starts (no Subject/From/To headers seen)`, `${whatEs} empieza (sin cabeceras Subject/From/To)`);
     const list = picked.join(' | ');
     return note(`${what} starts: ${list}`, `${whatEs} empieza: ${list}`);
@@ -74,46 +71,9 @@ export class BodyPeek {
   }
 }
 
-interface Header {
-  name: string;
-  display: string;
-  value: string;
-}
-
-function parseHeaders(block: Buffer): Header[] {
-  const text = block.toString(isUtf8Safe(block) ? 'utf8' : 'latin1');
-  // RFC 5322 §2.2.3: a line starting with whitespace continues the previous header.
-  const unfolded = text.replace(/\r?\n(?=[ \t])/g, '');
-  const out: Header[] = [];
-  for (const line of unfolded.split(/\r?\n/)) {
-    const m = /^([!-9;-~]+):[ \t]*(.*)$/.exec(line);
-    if (!m) continue;
-    const value = decodeEncodedWords(m[2]!.trim());
-    out.push({ name: m[1]!.toLowerCase(), display: m[1]!, value: value.length > 120 ? `${value.slice(0, 120)}…` : value });
-  }
-  return out;
-}
-
-function isUtf8Safe(b: Buffer): boolean {
-  try {
-    new TextDecoder('utf-8', { fatal: true }).decode(b);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** RFC 2047 encoded words (`=?UTF-8?B?…?=`, `=?ISO-8859-1?Q?…?=`), best effort. */
-export function decodeEncodedWords(value: string): string {
-  return value.replace(/=\?([^?]+)\?([BbQq])\?([^?]*)\?=(?:\s+(?==\?))?/g, (whole, charset: string, enc: string, data: string) => {
-    try {
-      const bytes =
-        enc.toUpperCase() === 'B'
-          ? Buffer.from(data, 'base64')
-          : Buffer.from(data.replace(/_/g, ' ').replace(/=([0-9A-Fa-f]{2})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1');
-      return new TextDecoder(charset.toLowerCase().split('*')[0]).decode(bytes);
-    } catch {
-      return whole;
-    }
-  });
+/** Subject, From and To as `Name: value`, in that order, decoded by the MIME module (RFC 2047). */
+function pickHeaders(block: Buffer): string[] {
+  const fields = headerFields(block);
+  const shown = (v: string) => (v.length > 120 ? `${v.slice(0, 120)}…` : v);
+  return (['subject', 'from', 'to'] as const).filter((k) => fields[k] !== undefined).map((k) => `${k[0]!.toUpperCase()}${k.slice(1)}: ${shown(fields[k]!)}`);
 }

@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { parseCommand } from '../../../src/protocol/pop3/commands.js';
-import { decodeEncodedWords } from '../../../src/protocol/pop3/body-summary.js';
+import { decodeWords as decodeEncodedWords } from '../../../src/mime/headers.js';
 import { replyNote, statusOf } from '../../../src/protocol/pop3/responses.js';
 import type { Pop3Phase } from '../../../src/protocol/pop3/phases.js';
 
@@ -84,6 +84,6 @@ describe('MIME encoded words in header summaries', () => {
     ['=?iso-8859-1?Q?Caf=E9_con_leche?=', 'Café con leche'],
     ['=?utf-8?q?a?= =?utf-8?q?b?=', 'ab'],
     ['plain text', 'plain text'],
-    ['=?koi8-r?B?8NLJ18XU?=', '=?koi8-r?B?8NLJ18XU?='],
+    ['=?koi8-r?B?8NLJ18XU?=', 'Привет'],
   ])('%s → %s', (raw, text) => expect(decodeEncodedWords(raw)).toBe(text));
 });

@@ -81,8 +81,8 @@ describe('notes', () => {
     const ev = run(fx.labHelo);
     expect(noteOf(ev, (u) => u.verb === 'MAIL' && u.kind === 'command')).toEqual({ en: 'Envelope sender: pepe@pepito.es', es: 'Remitente del sobre: pepe@pepito.es' });
     expect(noteOf(ev, (u) => u.verb === 'RCPT' && u.kind === 'command')?.en).toBe('Envelope recipient: usuario@servidor.es');
-    expect(noteOf(ev, (u) => u.kind === 'body')?.en).toContain('subject: Asunto');
-    expect(noteOf(ev, (u) => u.kind === 'body')?.es).toContain('subject: Asunto');
+    expect(noteOf(ev, (u) => u.kind === 'body')?.en).toContain('Subject: Asunto');
+    expect(noteOf(ev, (u) => u.kind === 'body')?.es).toContain('Subject: Asunto');
     expect(noteOf(ev, (u) => u.verb === 'DATA' && u.status === '250')?.en).toContain('message accepted for delivery');
     expect(noteOf(ev, (u) => u.verb === 'HELO' && u.kind === 'command')?.es).toContain('pepito.es');
   });
