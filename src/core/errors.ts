@@ -21,7 +21,8 @@ export type ErrorCode =
   | 'E_REPLAY_MISMATCH'
   | 'E_IDLE_TIMEOUT'
   | 'E_LIMIT'
-  | 'E_NOT_BASE64';
+  | 'E_NOT_BASE64'
+  | 'E_KEYLOG';
 
 export type FaultSide = 'client' | 'server' | 'mailtap' | 'user';
 

@@ -6,6 +6,7 @@
 import { connect as tlsConnect, TLSSocket, type SecureContext } from 'node:tls';
 import { isIP, type Socket } from 'node:net';
 import { MailtapError, describeError } from '../core/errors.js';
+import { activeKeylog } from './keylog.js';
 import type { UpstreamTrust } from './upstream-trust.js';
 
 export interface UpstreamTlsOptions {
@@ -32,6 +33,7 @@ export function wrapUpstream(raw: Socket, options: UpstreamTlsOptions): Promise<
       session: sessions?.get(options.host, port),
     });
     sessions?.track(socket, options.host, port);
+    activeKeylog()?.attach(socket);
     const timer = setTimeout(() => fail(new Error(`TLS handshake with the server timed out after ${options.timeoutMs} ms`)), options.timeoutMs);
     const onError = (err: Error) => fail(err);
     function fail(err: Error): void {
@@ -67,6 +69,7 @@ export function wrapClient(raw: Socket, options: ClientTlsOptions): { socket: TL
     SNICallback: options.SNICallback,
     requestCert: false,
   });
+  activeKeylog()?.attach(socket);
   const secure = new Promise<TLSSocket>((resolve, reject) => {
     const timer = setTimeout(() => fail(new Error(`TLS handshake with the client timed out after ${options.timeoutMs} ms`)), options.timeoutMs);
     const onError = (err: Error) => fail(err);

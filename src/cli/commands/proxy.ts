@@ -11,6 +11,7 @@ import { createLogger, type LogLevel } from '../logger.js';
 import { collect, langFromEnv, parseLang, parseLogLevel, parsePositiveInt } from '../usage.js';
 import { createLiveView } from '../live-view.js';
 import { readConfigFile } from '../config-file.js';
+import { addKeylogOption, keylogBanner, openKeylog } from '../keylog-option.js';
 
 interface ProxyCliOptions {
   route?: string[];
@@ -28,10 +29,11 @@ interface ProxyCliOptions {
   maxSessions?: number;
   idleTimeout?: number;
   connectTimeout?: number;
+  keylog?: string;
 }
 
 export function register(program: Command): void {
-  program
+  const command = program
     .command('proxy')
     .description('intercept, decode and record mail sessions between a client and a server')
     .argument('[upstream...]', 'upstream URLs (smtp://, submission://, smtps://, pop3://, pop3s://, imap://, imaps://); each listens on 127.0.0.1 at its default local port')
@@ -49,8 +51,8 @@ export function register(program: Command): void {
     .option('--config <file>', 'read these settings from a JSON file (command-line flags win)')
     .option('--max-sessions <n>', 'concurrent sessions before new ones are refused', parsePositiveInt)
     .option('--idle-timeout <ms>', 'close a session silent this long', parsePositiveInt)
-    .option('--connect-timeout <ms>', 'upstream connect and TLS handshake timeout', parsePositiveInt)
-    .action(async (upstreams: string[], cliOptions: ProxyCliOptions, command: Command) => {
+    .option('--connect-timeout <ms>', 'upstream connect and TLS handshake timeout', parsePositiveInt);
+  addKeylogOption(command).action(async (upstreams: string[], cliOptions: ProxyCliOptions, command: Command) => {
       const fileOptions = cliOptions.config ? await readConfigFile(cliOptions.config, command, { upstreams: parseUpstreams }) : {};
       // Flags given on the command line win over the file; defaults lose to it.
       const opts: ProxyCliOptions & { upstreams?: string[] } = { ...cliOptions };
@@ -64,6 +66,8 @@ export function register(program: Command): void {
       if (opts.json && opts.quiet) throw new MailtapError('E_USAGE', '--json and --quiet cannot be combined', { side: 'user' });
 
       const logger = createLogger(opts.logLevel ?? 'warn');
+      // --redact does not touch the key log: the user asked for the keys (README, "Wireshark").
+      const keylog = await openKeylog(opts.keylog, logger);
       const lang = opts.lang ?? langFromEnv();
       const view = createLiveView({ mode: opts.json ? 'json' : opts.quiet ? 'quiet' : 'human', lang, redact: !!opts.redact, color: !!process.stdout.isTTY });
       const proxy = await startProxy({
@@ -87,6 +91,7 @@ export function register(program: Command): void {
       } else {
         for (const l of proxy.listeners) process.stdout.write(`=== listening on ${l.url} → ${routeLabel(l.route)}\n`);
         process.stdout.write(`=== CA: ${proxy.ca.info.certPath} (trust it: mailtap ca show)\n`);
+        if (keylog) process.stdout.write(keylogBanner(keylog));
       }
       await waitForSignal();
       if (!opts.json) process.stdout.write('=== shutting down: finishing sessions and recordings\n');

@@ -11,6 +11,7 @@ import { loadUpstreamTrust } from '../../transport/upstream-trust.js';
 import { waitForSignal } from '../signals.js';
 import { createLogger, type LogLevel } from '../logger.js';
 import { collect, parseLogLevel } from '../usage.js';
+import { addKeylogOption, keylogBanner, openKeylog } from '../keylog-option.js';
 
 interface ReplayCliOptions {
   listen?: string;
@@ -22,10 +23,11 @@ interface ReplayCliOptions {
   upstreamCa?: string[];
   insecure?: boolean;
   logLevel: LogLevel;
+  keylog?: string;
 }
 
 export function register(program: Command): void {
-  program
+  const command = program
     .command('replay')
     .description('serve recordings as a mock mail server, or re-send a recorded client side with --client --to URL')
     .argument('<recording...>', 'recording files (JSONL)')
@@ -37,9 +39,11 @@ export function register(program: Command): void {
     .option('--to <url>', 'with --client: the live server, e.g. submission://mail.example.com:587')
     .option('--upstream-ca <file>', 'with --client: extra CA to trust for the server (repeatable)', collect)
     .option('--insecure', 'with --client: do not verify the server certificate')
-    .option('--log-level <level>', 'pino log level for stderr', parseLogLevel, 'warn' as LogLevel)
-    .action(async (recordings: string[], opts: ReplayCliOptions) => {
+    .option('--log-level <level>', 'pino log level for stderr', parseLogLevel, 'warn' as LogLevel);
+  addKeylogOption(command).action(async (recordings: string[], opts: ReplayCliOptions) => {
       const logger = createLogger(opts.logLevel);
+      const keylog = await openKeylog(opts.keylog, logger);
+      if (keylog) process.stdout.write(keylogBanner(keylog));
       if (opts.client) {
         if (!opts.to) throw new MailtapError('E_USAGE', '--client needs --to URL (the live server to re-send the recording to)', { side: 'user' });
         if (recordings.length !== 1) throw new MailtapError('E_USAGE', '--client replays exactly one recording', { side: 'user' });
