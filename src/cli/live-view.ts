@@ -4,6 +4,7 @@
 import type { SessionObserver } from '../session/session.js';
 import { TranscriptRenderer } from '../record/render-text.js';
 import { redactEvent } from '../record/redact.js';
+import { escapeControl, terminalSafeJson } from '../core/bytes.js';
 
 export interface LiveViewOptions {
   mode: 'human' | 'json' | 'quiet';
@@ -19,16 +20,18 @@ export function createLiveView(options: LiveViewOptions): SessionObserver {
   const print = (text: string) => {
     if (text) out(text.endsWith('\n') ? text : `${text}\n`);
   };
+  // Human lines built here (not by the renderer) quote peer-chosen text too.
+  const printSafe = (text: string) => print(escapeControl(text));
   if (options.mode === 'json') {
     return {
-      start: (_id, header) => print(JSON.stringify(header)),
-      event: (id, ev) => print(JSON.stringify({ session: id, ...(options.redact ? redactEvent(ev) : ev) })),
+      start: (_id, header) => print(terminalSafeJson(JSON.stringify(header))),
+      event: (id, ev) => print(terminalSafeJson(JSON.stringify({ session: id, ...(options.redact ? redactEvent(ev) : ev) }))),
     };
   }
   if (options.mode === 'quiet') {
     return {
-      start: (id, header) => print(`=== #${id} ${header.client.address}:${header.client.port} → ${header.upstream}`),
-      end: (id, close, path) => print(`=== #${id} closed: ${close.reason} (c2s ${close.bytes.c2s} B, s2c ${close.bytes.s2c} B)${path ? ` → ${path}` : ''}`),
+      start: (id, header) => printSafe(`=== #${id} ${header.client.address}:${header.client.port} → ${header.upstream}`),
+      end: (id, close, path) => printSafe(`=== #${id} closed: ${close.reason} (c2s ${close.bytes.c2s} B, s2c ${close.bytes.s2c} B)${path ? ` → ${path}` : ''}`),
     };
   }
   return {
@@ -43,7 +46,7 @@ export function createLiveView(options: LiveViewOptions): SessionObserver {
     },
     end: (id, _close, path) => {
       renderers.delete(id);
-      if (path) print(`=== #${id} recording: ${path}`);
+      if (path) printSafe(`=== #${id} recording: ${path}`);
     },
   };
 }

@@ -34,8 +34,35 @@ export function formatBytes(n: number): string {
 export { CR, LF };
 
 /**
+ * Code points a terminal acts on instead of showing: C0 controls, DEL, C1 controls (U+0080–U+009F:
+ * a UTF-8 CSI is as good as ESC [ to many terminals), the line and paragraph separators, and the
+ * bidirectional overrides and isolates that make text display in another order than it is stored.
+ */
+const TERMINAL_UNSAFE = /[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+const TERMINAL_UNSAFE_ALL = new RegExp(TERMINAL_UNSAFE.source, 'g');
+/** What JSON.stringify leaves raw among those (it escapes C0 itself; newlines between lines stay). */
+const JSON_UNSAFE = /[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+const JSON_UNSAFE_ALL = new RegExp(JSON_UNSAFE.source, 'g');
+
+/** The same set as TERMINAL_UNSAFE, as a number test for the per-character loop. */
+function isTerminalUnsafe(code: number): boolean {
+  return code < 0x20 || (code >= 0x7f && code <= 0x9f) || code === 0x2028 || code === 0x2029 || (code >= 0x202a && code <= 0x202e) || (code >= 0x2066 && code <= 0x2069);
+}
+
+/** One unsafe code point, escaped: `\0 \n \r \t`, `\xNN` below U+0080, `\uNNNN` above. */
+function escapeCodePoint(code: number): string {
+  if (code === 0) return '\\0';
+  if (code === 0x0a) return '\\n';
+  if (code === 0x0d) return '\\r';
+  if (code === 0x09) return '\\t';
+  if (code < 0x80) return `\\x${code.toString(16).padStart(2, '0')}`;
+  return `\\u${code.toString(16).padStart(4, '0')}`;
+}
+
+/**
  * Bytes as one readable line: valid UTF-8 shown as such, control bytes and bytes outside valid
- * UTF-8 escaped (`\0`, `\r`, `\x01`, `\xff`), so nothing invisible hides. `escapeBackslash`
+ * UTF-8 escaped (`\0`, `\r`, `\x01`, `\xff`; C1 and bidi controls as `\u009b`, `\u202e`), so
+ * nothing invisible hides and nothing reaches a terminal that it would obey. `escapeBackslash`
  * doubles `\` so the result can be decoded back (the CLI's decode); transcripts keep it single
  * so IMAP flags read `\Seen`, as on the wire.
  */
@@ -45,13 +72,28 @@ export function escapeBytes(bytes: Buffer, options: { escapeBackslash?: boolean 
   let out = '';
   for (const ch of text) {
     const code = ch.codePointAt(0)!;
-    if (code === 0) out += '\\0';
-    else if (code === 0x0a) out += '\\n';
-    else if (code === 0x0d) out += '\\r';
-    else if (code === 0x09) out += '\\t';
-    else if (code === 0x5c && options.escapeBackslash) out += '\\\\';
-    else if (code < 0x20 || code === 0x7f || (!utf8 && code >= 0x80)) out += `\\x${code.toString(16).padStart(2, '0')}`;
+    if (code === 0x5c && options.escapeBackslash) out += '\\\\';
+    else if (!utf8 && code >= 0x80) out += `\\x${code.toString(16)}`;
+    else if (isTerminalUnsafe(code)) out += escapeCodePoint(code);
     else out += ch;
   }
   return out;
+}
+
+/**
+ * Text for a terminal or a human document: every code point a terminal would act on escaped as
+ * escapeBytes does (idempotent on its output). Every human output path (live view, `show` text
+ * and Markdown) passes notes, messages and header fields through this, since a peer chose them.
+ */
+export function escapeControl(text: string): string {
+  return TERMINAL_UNSAFE.test(text) ? text.replace(TERMINAL_UNSAFE_ALL, (ch) => escapeCodePoint(ch.codePointAt(0)!)) : text;
+}
+
+/**
+ * JSON text (from JSON.stringify) with DEL, C1, separators and bidi controls also written as
+ * `\uNNNN`: the same JSON value, but safe to print on a terminal (JSON already escapes C0, and
+ * newlines between JSON lines are left alone).
+ */
+export function terminalSafeJson(json: string): string {
+  return JSON_UNSAFE.test(json) ? json.replace(JSON_UNSAFE_ALL, (ch) => `\\u${ch.codePointAt(0)!.toString(16).padStart(4, '0')}`) : json;
 }

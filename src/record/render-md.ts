@@ -2,6 +2,7 @@
 // section, the decoded authentication (masked with --redact), then the transcript as a table
 // where every command and reply sits next to its explanation. Bodies are summarised.
 
+import { escapeControl } from '../core/bytes.js';
 import type { Lang } from '../core/note.js';
 import type { Recording } from './reader.js';
 import { collectSecrets, Redactor, redactHeader } from './redact.js';
@@ -37,13 +38,15 @@ export function renderMarkdown(rec: Recording, opts: { lang: Lang; redact: boole
   const events = redactor ? rec.events.map((ev) => redactor.event(ev)) : rec.events;
   const out: string[] = [];
 
-  out.push(`# ${t.title(header.protocol.toUpperCase())}: ${header.client.address}:${header.client.port} → ${header.upstream}`, '');
-  out.push(`- **${t.date}:** ${header.start}`);
-  out.push(`- **${t.client}:** ${header.client.address}:${header.client.port}`);
-  out.push(`- **${t.listen}:** ${header.listen}`);
-  out.push(`- **${t.upstream}:** ${header.upstream}`);
+  // Header fields come from the file: a hostile recording may put anything there.
+  const client = cell(`${header.client.address}:${header.client.port}`);
+  out.push(`# ${t.title(header.protocol.toUpperCase())}: ${client} → ${cell(header.upstream)}`, '');
+  out.push(`- **${t.date}:** ${cell(header.start)}`);
+  out.push(`- **${t.client}:** ${client}`);
+  out.push(`- **${t.listen}:** ${cell(header.listen)}`);
+  out.push(`- **${t.upstream}:** ${cell(header.upstream)}`);
   out.push(`- **${t.tlsModes}:** ${words(opts.lang).client} ${header.clientTls}, ${words(opts.lang).upstream} ${header.upstreamTls}`);
-  out.push(`- **${t.file}:** \`${rec.path}\` (${header.session}, mailtap ${header.mailtap})`, '');
+  out.push(`- **${t.file}:** \`${escapeControl(rec.path)}\` (${cell(header.session)}, mailtap ${cell(header.mailtap)})`, '');
   if (header.redacted) out.push(`> ${t.redacted}`, '');
 
   out.push(`## ${t.tls}`, '');
@@ -83,9 +86,16 @@ export function renderMarkdown(rec: Recording, opts: { lang: Lang; redact: boole
   return out.join('\n');
 }
 
-/** Text safe inside a table cell: HTML and Markdown punctuation escaped (so `*x*` stays literal), line breaks as <br>. */
+/**
+ * Text safe inside a table cell: control characters escaped (a peer chose most of this text, and
+ * the document is read on terminals too), HTML and Markdown punctuation escaped (so `*x*` stays
+ * literal), line breaks as <br>.
+ */
 function cell(s: string): string {
-  return escapeHtml(s).replace(/[\\`*_[\]~|]/g, '\\$&').replace(/\r?\n/g, '<br>');
+  return s
+    .split(/\r?\n/)
+    .map((line) => escapeHtml(escapeControl(line)).replace(/[\\`*_[\]~|]/g, '\\$&'))
+    .join('<br>');
 }
 
 /** Wire text as inline code in a cell; <code> (not backticks) so any byte sequence is safe. */

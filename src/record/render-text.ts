@@ -2,6 +2,7 @@
 // lines, streaming (one call per event), each followed by (or joined with, when it fits in 100
 // columns) its note. ANSI colors only when asked; no dependency.
 
+import { escapeControl } from '../core/bytes.js';
 import type { Lang } from '../core/note.js';
 import type { RecordEvent, RecordHeader } from './schema.js';
 import { TranscriptBuilder, type Entry, type Marker } from './transcript.js';
@@ -54,16 +55,19 @@ export class TranscriptRenderer {
   }
 
   private entry(e: Entry): string {
-    const label = this.opts.sessionLabel ?? '';
+    const label = escapeControl(this.opts.sessionLabel ?? '');
     const marker = e.marker;
     const paint = (code: string, s: string) => (this.opts.color ? `\x1b[${code}m${s}\x1b[0m` : s);
     const markerText = paint(COLORS[e.marker], marker);
     const body = (line: string) => (e.marker === '***' ? paint('31', line) : line);
-    const note = this.opts.notes === false ? undefined : e.note;
-    const first = `${label}${marker} ${e.lines[0] ?? ''}`;
-    const joined = note !== undefined && e.lines.length === 1 && first.length + GAP.length + note.length <= WIDTH;
+    // Notes, messages and header fields quote what a peer sent (EHLO names, greetings, subjects):
+    // nothing a terminal would obey gets through (escapeBytes already did the wire lines).
+    const note = this.opts.notes === false || e.note === undefined ? undefined : escapeControl(e.note);
+    const lines = e.lines.map(escapeControl);
+    const first = `${label}${marker} ${lines[0] ?? ''}`;
+    const joined = note !== undefined && lines.length === 1 && first.length + GAP.length + note.length <= WIDTH;
     let out = '';
-    for (const line of e.lines) out += `${label}${markerText} ${body(line)}${joined ? paint('2', GAP + note) : ''}\n`;
+    for (const line of lines) out += `${label}${markerText} ${body(line)}${joined ? paint('2', GAP + note) : ''}\n`;
     if (note !== undefined && !joined) out += `${label}   ${paint('2', GAP + note)}\n`;
     return out;
   }

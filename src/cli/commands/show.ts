@@ -8,6 +8,7 @@ import { collectSecrets, Redactor, redactHeader } from '../../record/redact.js';
 import { renderMarkdown } from '../../record/render-md.js';
 import { TranscriptRenderer } from '../../record/render-text.js';
 import { langFromEnv, parseLang } from '../usage.js';
+import { terminalSafeJson } from '../../core/bytes.js';
 
 interface ShowOptions {
   format: 'text' | 'md' | 'json';
@@ -42,7 +43,7 @@ async function show(file: string, opts: ShowOptions): Promise<void> {
   if (opts.format === 'json') {
     const redactor = redact ? new Redactor(collectSecrets(rec.events)) : null;
     const items = [redact ? redactHeader(rec.header) : rec.header, ...rec.events.map((ev) => (redactor ? redactor.event(ev) : ev))];
-    out.write(`[\n${items.map((item) => JSON.stringify(item)).join(',\n')}\n]\n`);
+    out.write(`[\n${items.map((item) => terminalSafeJson(JSON.stringify(item))).join(',\n')}\n]\n`);
     return;
   }
   const color = opts.color !== false && out.isTTY === true && !process.env.NO_COLOR;
