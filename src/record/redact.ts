@@ -9,6 +9,8 @@ import { unitBytes } from './reader.js';
 import { isUnitRecord, type AuthRecord, type RecordEvent, type RecordHeader, type UnitRecord } from './schema.js';
 
 export const MASK = '***';
+/** Fields whose values come from fixed sets (or are scrubbed as bytes): never rewritten. */
+const STRUCTURAL_FIELDS = new Set(['type', 'dir', 'result', 'leg', 'from', 'b64', 'dropped']);
 /** Shorter secrets would mask innocent words in notes; the line rules still mask them on the wire. */
 const MIN_SCRUB_LENGTH = 3;
 
@@ -38,6 +40,8 @@ export class Redactor {
   private loginLiteralArg: number | null = null;
   /** Arguments of the current LOGIN already seen when its line continues after a literal. */
   private loginArgsSeen = 0;
+  /** The announced size of that literal: its bytes are the secret, whatever the codec calls them. */
+  private loginLiteralSize = 0;
 
   constructor(secrets: Iterable<string> = []) {
     for (const s of secrets) this.learn(s);
@@ -72,7 +76,22 @@ export class Redactor {
         this.loginArgsSeen = this.loginLiteralArg + 1;
         this.loginLiteralArg = null;
       }
-      return isPassword ? withBytes(ev, MASK, 'IMAP LOGIN password (masked by --redact)', 'Contraseña de IMAP LOGIN (ocultada por --redact)') : ev;
+      if (!isPassword) return ev;
+      this.learn(Buffer.from(line, 'latin1').toString('utf8'));
+      return withBytes(ev, MASK, 'IMAP LOGIN password (masked by --redact)', 'Contraseña de IMAP LOGIN (ocultada por --redact)');
+    }
+    if (this.loginLiteralArg !== null) {
+      // The server refused the literal before its bytes (Dovecot: `a3 BAD` to `LOGIN u ~{19}`),
+      // so the codec frames them as a line of their own; they are still the announced secret,
+      // and the server may echo them back as the tag of its next reply.
+      const arg = this.loginLiteralArg;
+      this.loginLiteralArg = null;
+      this.loginArgsSeen = 0;
+      if (arg === 1) {
+        const size = Math.min(this.loginLiteralSize, line.length - lineEnd(line).length);
+        this.learn(Buffer.from(line.slice(0, size), 'latin1').toString('utf8'));
+        return withBytes(ev, MASK + line.slice(size), 'IMAP LOGIN password (masked by --redact)', 'Contraseña de IMAP LOGIN (ocultada por --redact)');
+      }
     }
     if (ev.type !== 'command') return ev;
     if (ev.continued) {
@@ -110,6 +129,7 @@ export class Redactor {
       if (a === null) break;
       if (a.literal) {
         this.loginLiteralArg = arg;
+        this.loginLiteralSize = a.size;
         out += line.slice(pos);
         return withBytes(ev, out);
       }
@@ -150,9 +170,9 @@ export class Redactor {
   private scrubFields<T extends RecordEvent>(ev: T): T {
     if (this.secrets.size === 0) return ev;
     const out: Record<string, unknown> = { ...ev };
-    for (const key of ['note', 'note_es', 'message', 'verdict', 'reason', 'text'] as const) {
-      const v = out[key];
-      if (typeof v === 'string') out[key] = this.scrub(v);
+    // Every free-text field: a server may echo a secret anywhere (an IMAP tag, a hint, a reason).
+    for (const [key, v] of Object.entries(out)) {
+      if (typeof v === 'string' && !STRUCTURAL_FIELDS.has(key)) out[key] = this.scrub(v);
     }
     if (typeof out.b64 === 'string') out.b64 = this.scrubBytes(Buffer.from(out.b64, 'base64')).toString('base64');
     if (typeof out.dropped === 'string') out.dropped = this.scrubBytes(Buffer.from(out.dropped, 'base64')).toString('base64');
@@ -215,7 +235,7 @@ function maskLines(text: string): string {
 }
 
 /** An IMAP astring at `pos` (RFC 9051 §9): quoted, literal `{n}` / `{n+}`, or atom. */
-function readAstring(line: string, pos: number): { end: number; value: string; literal: boolean } | null {
+function readAstring(line: string, pos: number): { end: number; value: string; literal: boolean; size: number } | null {
   const c = line[pos];
   if (c === undefined || c === '\r' || c === '\n') return null;
   if (c === '"') {
@@ -226,11 +246,13 @@ function readAstring(line: string, pos: number): { end: number; value: string; l
       value += line[i];
       i++;
     }
-    return { end: Math.min(i + 1, line.length), value, literal: false };
+    return { end: Math.min(i + 1, line.length), value, literal: false, size: 0 };
   }
-  const lit = /^\{\d+\+?\}\r?\n?$/.exec(line.slice(pos));
-  if (lit) return { end: line.length, value: '', literal: true };
+  // A literal8 (`~{n}`, RFC 3516 §4.2) is no astring, but a client may still send one, and its
+  // bytes are then as secret as a literal's.
+  const lit = /^~?\{(\d+)\+?\}\r?\n?$/.exec(line.slice(pos));
+  if (lit) return { end: line.length, value: '', literal: true, size: Number(lit[1]) };
   const atom = /^[^\s]+/.exec(line.slice(pos));
   if (!atom) return null;
-  return { end: pos + atom[0].length, value: atom[0], literal: false };
+  return { end: pos + atom[0].length, value: atom[0], literal: false, size: 0 };
 }
