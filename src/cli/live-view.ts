@@ -14,6 +14,26 @@ export interface LiveViewOptions {
   out?: (text: string) => void;
 }
 
+const RECORDING = {
+  en: {
+    saved: (id: string, path: string) => `=== #${id} recording: ${path}`,
+    incomplete: (id: string, path: string, why: string) => `*** #${id} recording incomplete (${path}): ${why}`,
+    failed: (id: string, why: string) => `*** #${id} recording failed, the session was not recorded: ${why}`,
+  },
+  es: {
+    saved: (id: string, path: string) => `=== #${id} grabación: ${path}`,
+    incomplete: (id: string, path: string, why: string) => `*** #${id} grabación incompleta (${path}): ${why}`,
+    failed: (id: string, why: string) => `*** #${id} no se pudo grabar la sesión: ${why}`,
+  },
+};
+
+/** The line that says where the recording is, or that there is none (only when one was asked for). */
+function recordingLine(lang: 'en' | 'es', id: string, path: string | undefined, error: string | undefined): string {
+  const t = RECORDING[lang];
+  if (path !== undefined) return error === undefined ? t.saved(id, path) : t.incomplete(id, path, error);
+  return error === undefined ? '' : t.failed(id, error);
+}
+
 export function createLiveView(options: LiveViewOptions): SessionObserver {
   const out = options.out ?? ((text: string) => void process.stdout.write(text));
   const renderers = new Map<string, TranscriptRenderer>();
@@ -31,7 +51,10 @@ export function createLiveView(options: LiveViewOptions): SessionObserver {
   if (options.mode === 'quiet') {
     return {
       start: (id, header) => printSafe(`=== #${id} ${header.client.address}:${header.client.port} → ${header.upstream}`),
-      end: (id, close, path) => printSafe(`=== #${id} closed: ${close.reason} (c2s ${close.bytes.c2s} B, s2c ${close.bytes.s2c} B)${path ? ` → ${path}` : ''}`),
+      end: (id, close, path, error) => {
+        printSafe(`=== #${id} closed: ${close.reason} (c2s ${close.bytes.c2s} B, s2c ${close.bytes.s2c} B)${path ? ` → ${path}` : ''}`);
+        if (error !== undefined) printSafe(recordingLine(options.lang, id, path, error));
+      },
     };
   }
   return {
@@ -44,9 +67,9 @@ export function createLiveView(options: LiveViewOptions): SessionObserver {
       const r = renderers.get(id);
       if (r) print(r.event(ev));
     },
-    end: (id, _close, path) => {
+    end: (id, _close, path, error) => {
       renderers.delete(id);
-      if (path) printSafe(`=== #${id} recording: ${path}`);
+      printSafe(recordingLine(options.lang, id, path, error));
     },
   };
 }

@@ -38,6 +38,8 @@ export function recordingFileName(header: RecordHeader): string {
 
 export class RecordingWriter extends EventEmitter {
   readonly path: string;
+  /** The file exists (it was created, header written); false when even that failed. */
+  readonly created: boolean;
   private fh: FileHandle | null;
   private readonly highWaterMark: number;
   private readonly onError: ((err: MailtapError) => void) | undefined;
@@ -62,6 +64,7 @@ export class RecordingWriter extends EventEmitter {
     super();
     this.path = path;
     this.fh = fh;
+    this.created = fh !== null;
     this.highWaterMark = opts.highWaterMark ?? DEFAULT_HIGH_WATER_MARK;
     this.onError = opts.onError;
     this.redactor = opts.redact ? new Redactor() : null;

@@ -32,7 +32,8 @@ import { plaintextOnTlsHint, untrustedUpstreamHint, watchSilentClient } from './
 export interface SessionObserver {
   start?(id: string, header: RecordHeader): void;
   event?(id: string, event: RecordEvent): void;
-  end?(id: string, close: CloseEvent, recordingPath: string | undefined): void;
+  /** `recordingPath` only when the file exists; `recordingError` when recording was asked for and failed. */
+  end?(id: string, close: CloseEvent, recordingPath: string | undefined, recordingError?: string): void;
 }
 
 export interface SessionOptions {
@@ -546,7 +547,7 @@ export class ProxySession {
     closing
       .catch((err: unknown) => this.logError(err))
       .finally(() => {
-        this.options.observer?.end?.(this.id, close, this.writer?.path);
+        this.options.observer?.end?.(this.id, close, this.writer?.created ? this.writer.path : undefined, this.writer?.error?.message);
         this.resolveDone();
       });
   }

@@ -11,6 +11,9 @@ import { startScriptedSmtpServer, type ScriptedSmtpServer } from '../helpers/scr
 import { LineClient } from '../helpers/line-client.js';
 import { readRecording } from '../../src/record/reader.js';
 import { captureLogger } from './support/log-capture.js';
+import { createLiveView } from '../../src/cli/live-view.js';
+import { parseRoute } from '../../src/core/mail-url.js';
+import { startProxy } from '../../src/session/proxy.js';
 
 let pki: TestPki;
 let upstream: ScriptedSmtpServer;
@@ -73,5 +76,36 @@ describe('the recordings directory', () => {
     } finally {
       await proxy.close();
     }
+  });
+
+  it.each(['en', 'es'] as const)('not writable: the live view (%s) names no recording file, and says recording failed', async (lang) => {
+    const file = join(tmp.dir, `another-file-${lang}`);
+    await writeFile(file, 'not a directory');
+    const printed: string[] = [];
+    const view = createLiveView({ mode: 'human', lang, redact: false, color: false, out: (t) => printed.push(t) });
+    const quiet = createLiveView({ mode: 'quiet', lang, redact: false, color: false, out: (t) => printed.push(t) });
+    const proxy = await startProxy({
+      routes: [parseRoute(`smtp://127.0.0.1:0=smtp://127.0.0.1:${upstream.port}`)],
+      ca: pki.mailtapCa,
+      recordings: join(file, 'recordings'),
+      observer: {
+        start: (id, h) => [view, quiet].forEach((v) => v.start?.(id, h)),
+        event: (id, e) => view.event?.(id, e),
+        end: (id, c, path, error) => [view, quiet].forEach((v) => v.end?.(id, c, path, error)),
+      },
+    });
+    try {
+      await smtpSession(proxy.listeners[0]!.port);
+      await new Promise<void>((resolve) => {
+        const check = () => (printed.join('').includes('closed') || printed.join('').includes('cerrada') ? resolve() : setTimeout(check, 20));
+        check();
+      });
+      await new Promise((r) => setTimeout(r, 100));
+    } finally {
+      await proxy.close();
+    }
+    const out = printed.join('');
+    expect(out).not.toMatch(/=== #\S+ (recording|grabación): /);
+    expect(out).toMatch(lang === 'en' ? /\*\*\* #\S+ recording failed, the session was not recorded: .*ENOTDIR/ : /\*\*\* #\S+ no se pudo grabar la sesión: .*ENOTDIR/);
   });
 });
