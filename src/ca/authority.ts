@@ -120,6 +120,9 @@ export class CertificateAuthority {
   static async load(dir: string): Promise<CertificateAuthority> {
     const paths = caPaths(dir);
     const certPem = await readCaFile(paths.certPath, INIT_HINT);
+    // A CA directory made by hand (0755) holds the CA key: tighten it on first use. A read-only
+    // one still serves (privateDir warns when it cannot).
+    await ensureDir(paths.dir).catch(() => undefined);
     const keyPem = await readKeyFile(paths.keyPath, `the CA certificate is there but its key is not; restore it or run \`mailtap ca init --force\``);
     const key = parsePrivateKey(keyPem, paths.keyPath);
     const leafKey = await loadOrCreateLeafKey(paths);

@@ -4,9 +4,10 @@
 
 import { randomBytes } from 'node:crypto';
 import { constants as fsConstants } from 'node:fs';
-import { mkdir, open, rename, rm, writeFile } from 'node:fs/promises';
+import { open, rename, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { MailtapError } from '../core/errors.js';
+import { PRIVATE_DIR_MODE, privateDir } from '../core/private-dir.js';
 
 export const CA_CERT_FILE = 'mailtap-ca.pem';
 export const CA_KEY_FILE = 'mailtap-ca.key';
@@ -16,7 +17,7 @@ export const LEAF_KEY_FILE = 'mailtap-leaf.key';
 
 export const KEY_MODE = 0o600;
 export const PUBLIC_MODE = 0o644;
-export const DIR_MODE = 0o700;
+export const DIR_MODE = PRIVATE_DIR_MODE;
 
 export interface CaPaths {
   dir: string;
@@ -37,8 +38,9 @@ export function caPaths(dir: string): CaPaths {
   };
 }
 
+/** The CA directory: created 0700, or tightened to 0700 when it is ours and open to others. */
 export async function ensureDir(dir: string): Promise<void> {
-  await mkdir(dir, { recursive: true, mode: DIR_MODE });
+  await privateDir(dir);
 }
 
 /**

@@ -5,6 +5,7 @@
 import { Command, CommanderError, type HelpContext } from 'commander';
 import { MailtapError } from '../core/errors.js';
 import { MAILTAP_VERSION } from '../core/version.js';
+import { langFromEnv } from './usage.js';
 import { register as registerCa } from './commands/ca.js';
 import { register as registerProxy } from './commands/proxy.js';
 import { register as registerReplay } from './commands/replay.js';
@@ -68,7 +69,7 @@ export async function runCli(argv: string[]): Promise<number> {
       return 2;
     }
     if (err instanceof MailtapError) {
-      process.stderr.write(`mailtap: ${err.message}\n`);
+      process.stderr.write(`mailtap: ${langFromEnv() === 'es' && err.messageEs ? err.messageEs : err.message}\n`);
       return err.code === 'E_USAGE' ? 2 : 1;
     }
     process.stderr.write(`mailtap: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);

@@ -29,12 +29,15 @@ export type FaultSide = 'client' | 'server' | 'mailtap' | 'user';
 export class MailtapError extends Error {
   readonly code: ErrorCode;
   readonly side: FaultSide;
+  /** The message in Spanish, where one was written (the CLI prints it under a Spanish locale). */
+  readonly messageEs: string | undefined;
 
-  constructor(code: ErrorCode, message: string, options: { side?: FaultSide; cause?: unknown } = {}) {
+  constructor(code: ErrorCode, message: string, options: { side?: FaultSide; cause?: unknown; es?: string } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'MailtapError';
     this.code = code;
     this.side = options.side ?? 'mailtap';
+    this.messageEs = options.es;
   }
 }
 

@@ -16,6 +16,14 @@ export interface Limits {
   idleTimeoutMs: number;
   /** Milliseconds to wait for the upstream TCP connect and TLS handshake. */
   connectTimeoutMs: number;
+  /**
+   * Longest line `show` and `replay` read from a recording. mailtap writes far shorter ones: a
+   * unit is at most a framed line or reply (maxLineBytes, maxReplyBytes) or one socket read,
+   * under 2 MiB as base64 with its note; the margin covers raised limits.
+   */
+  maxRecordingLineBytes: number;
+  /** Deepest JSON nesting accepted in a recording line (mailtap writes 2 levels). */
+  maxRecordingDepth: number;
 }
 
 export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
@@ -27,6 +35,8 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   // Above IMAP IDLE's 29-minute re-issue interval (RFC 2177 §3), so idling clients are not cut.
   idleTimeoutMs: 31 * 60_000,
   connectTimeoutMs: 15_000,
+  maxRecordingLineBytes: 64 * 1024 * 1024,
+  maxRecordingDepth: 32,
 });
 
 export function resolveLimits(overrides: Partial<Limits> = {}): Limits {

@@ -1,9 +1,12 @@
 // Reads a recording back: validates every line, accepts a cut-off last line (the prefix a crash
 // leaves) and says whether the session was closed. Lines are split on raw bytes as the file
-// streams in, so a large recording is never held as one string.
+// streams in, so a large recording is never held as one string; a line longer than
+// `maxRecordingLineBytes` is refused before it is buffered whole (a hostile file, not ours).
 
 import { createReadStream } from 'node:fs';
+import { formatBytes } from '../core/bytes.js';
 import { MailtapError, describeError, isMailtapError } from '../core/errors.js';
+import { DEFAULT_LIMITS } from '../core/limits.js';
 import { isRecordHeader, isUnitRecord, parseRecordLine, type RecordEvent, type RecordHeader, type UnitRecord } from './schema.js';
 
 export interface Recording {
@@ -16,9 +19,19 @@ export interface Recording {
   truncated: boolean;
 }
 
-export async function readRecording(path: string): Promise<Recording> {
-  const invalid = (why: string, cause?: unknown) =>
-    new MailtapError('E_RECORDING_INVALID', `${path} is not a valid mailtap recording: ${why}`, { side: 'user', cause });
+export interface ReadOptions {
+  /** Longest line accepted (default `DEFAULT_LIMITS.maxRecordingLineBytes`). */
+  maxLineBytes?: number;
+}
+
+export async function readRecording(path: string, options: ReadOptions = {}): Promise<Recording> {
+  const maxLineBytes = options.maxLineBytes ?? DEFAULT_LIMITS.maxRecordingLineBytes;
+  const invalid = (why: string, cause?: unknown, whyEs?: string) =>
+    new MailtapError('E_RECORDING_INVALID', `${path} is not a valid mailtap recording: ${why}`, {
+      side: 'user',
+      cause,
+      ...(whyEs ? { es: `${path} no es una grabación de mailtap válida: ${whyEs}` } : {}),
+    });
   let header: RecordHeader | null = null;
   const events: RecordEvent[] = [];
   let lineNo = 0;
@@ -39,29 +52,48 @@ export async function readRecording(path: string): Promise<Recording> {
     }
   };
 
-  let rest: Buffer = Buffer.alloc(0);
+  // The start of the current line, as the chunks it came in: each byte is searched once and
+  // copied once (when the line ends), so reading is linear in the file size whatever the lines.
+  let parts: Buffer[] = [];
+  let partsLength = 0;
+  const tooLong = () =>
+    invalid(
+      `line ${lineNo + 1} is longer than ${formatBytes(maxLineBytes)} (the reader's limit; mailtap never writes lines that long)`,
+      undefined,
+      `la línea ${lineNo + 1} supera ${formatBytes(maxLineBytes)} (el límite del lector; mailtap nunca escribe líneas tan largas)`,
+    );
   try {
-    for await (const chunk of createReadStream(path)) {
-      let buf = rest.length > 0 ? Buffer.concat([rest, chunk as Buffer]) : (chunk as Buffer);
+    for await (const data of createReadStream(path)) {
+      const chunk = data as Buffer;
       let from = 0;
-      for (let nl = buf.indexOf(0x0a, from); nl >= 0; nl = buf.indexOf(0x0a, from)) {
-        take(buf.toString('utf8', from, nl));
+      for (let nl = chunk.indexOf(0x0a, from); nl >= 0; nl = chunk.indexOf(0x0a, from)) {
+        if (partsLength + (nl - from) > maxLineBytes) throw tooLong();
+        if (partsLength === 0) take(chunk.toString('utf8', from, nl));
+        else {
+          parts.push(chunk.subarray(from, nl));
+          take(Buffer.concat(parts, partsLength + (nl - from)).toString('utf8'));
+          parts = [];
+          partsLength = 0;
+        }
         from = nl + 1;
       }
-      rest = Buffer.from(buf.subarray(from));
-      buf = rest;
+      if (from < chunk.length) {
+        partsLength += chunk.length - from;
+        if (partsLength > maxLineBytes) throw tooLong();
+        parts.push(chunk.subarray(from));
+      }
     }
   } catch (err) {
-    if (isMailtapError(err)) throw err.code === 'E_RECORDING_INVALID' && !err.message.startsWith(path) ? invalid(err.message, err) : err;
+    if (isMailtapError(err)) throw err.code === 'E_RECORDING_INVALID' && !err.message.startsWith(path) ? invalid(err.message, err, err.messageEs) : err;
     throw invalid(`cannot read it (${describeError(err)})`, err);
   }
 
   let truncated = false;
   try {
-    if (rest.length > 0) {
+    if (partsLength > 0) {
       lineNo++;
       try {
-        accept({ text: rest.toString('utf8'), n: lineNo });
+        accept({ text: Buffer.concat(parts, partsLength).toString('utf8'), n: lineNo });
       } catch (err) {
         // A cut-off last line is what a crash leaves; but a file that is nothing but one bad line is not a recording.
         if (header === null) throw err;
@@ -69,7 +101,7 @@ export async function readRecording(path: string): Promise<Recording> {
       }
     }
   } catch (err) {
-    throw isMailtapError(err) && err.message.startsWith(path) ? err : invalid(isMailtapError(err) ? err.message : describeError(err), err);
+    throw isMailtapError(err) && err.message.startsWith(path) ? err : invalid(isMailtapError(err) ? err.message : describeError(err), err, isMailtapError(err) ? err.messageEs : undefined);
   }
   if (header === null) throw invalid(lineNo === 0 ? 'the file is empty' : 'no header line');
   const last = events[events.length - 1];

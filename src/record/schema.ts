@@ -3,6 +3,7 @@
 // direction gives back the exact byte streams. This file is the one place that knows the shapes.
 
 import { MailtapError } from '../core/errors.js';
+import { DEFAULT_LIMITS } from '../core/limits.js';
 import type { AuthResult, Protocol, Side, UnitKind } from '../protocol/types.js';
 import type { TlsInfo } from '../core/tls-facts.js';
 
@@ -141,8 +142,8 @@ export function isRecordHeader(x: RecordHeader | RecordEvent): x is RecordHeader
 
 /** Parses and validates one line (without its newline). `lineNumber` counts from 1, for messages. */
 export function parseRecordLine(line: string, lineNumber = 1): RecordHeader | RecordEvent {
-  const fail = (why: string): never => {
-    throw new MailtapError('E_RECORDING_INVALID', `line ${lineNumber}: ${why}`, { side: 'user' });
+  const fail = (why: string, es?: string): never => {
+    throw new MailtapError('E_RECORDING_INVALID', `line ${lineNumber}: ${why}`, { side: 'user', ...(es ? { es: `línea ${lineNumber}: ${es}` } : {}) });
   };
   let value: unknown;
   try {
@@ -151,12 +152,28 @@ export function parseRecordLine(line: string, lineNumber = 1): RecordHeader | Re
     return fail('not JSON');
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return fail('not a JSON object');
+  // JSON.parse takes any depth, but printing it again (show --format json) recurses: refuse here.
+  if (deeperThan(value, DEFAULT_LIMITS.maxRecordingDepth)) return fail(`nested deeper than ${DEFAULT_LIMITS.maxRecordingDepth} levels`, `anidada en más de ${DEFAULT_LIMITS.maxRecordingDepth} niveles`);
   const o = value as Record<string, unknown>;
   if ('format' in o) return checkHeader(o, fail);
   return checkEvent(o, fail);
 }
 
 type Fail = (why: string) => never;
+
+/** Whether a parsed JSON value nests objects/arrays more than `max` levels; iterative, so any depth is safe. */
+function deeperThan(root: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[root, 1]];
+  while (stack.length > 0) {
+    const [value, depth] = stack.pop()!;
+    if (typeof value !== 'object' || value === null) continue;
+    if (depth > max) return true;
+    for (const child of Array.isArray(value) ? value : Object.values(value)) {
+      if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+    }
+  }
+  return false;
+}
 
 function str(o: Record<string, unknown>, key: string, fail: Fail, optional = false): void {
   if (o[key] === undefined && optional) return;

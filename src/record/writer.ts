@@ -4,7 +4,8 @@
 // the session: it is reported once and the writer drops (and counts) everything after it.
 
 import { EventEmitter } from 'node:events';
-import { mkdir, open, chmod, type FileHandle } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
+import { privateDir } from '../core/private-dir.js';
 import { join } from 'node:path';
 import { MailtapError, describeError } from '../core/errors.js';
 import { Redactor, redactHeader } from './redact.js';
@@ -71,7 +72,8 @@ export class RecordingWriter extends EventEmitter {
   }
 
   /**
-   * Creates `dir` (0700) if missing and the file with mode 0600 and flag 'wx' (never overwrites).
+   * Creates `dir` (0700) if missing, or tightens it to 0700 when it is ours and open to others;
+   * then the file with mode 0600 and flag 'wx' (never overwrites).
    * Rejects only on a bad session id; a disk error resolves a failed writer and reports it once.
    */
   static async open(dir: string, header: RecordHeader, opts: RecordingWriterOptions = {}): Promise<RecordingWriter> {
@@ -81,9 +83,7 @@ export class RecordingWriter extends EventEmitter {
     const path = join(dir, recordingFileName(header));
     let fh: FileHandle | null = null;
     try {
-      // mkdir's mode is filtered by the umask; set it again on what we created.
-      const created = await mkdir(dir, { recursive: true, mode: 0o700 });
-      if (created !== undefined) await chmod(dir, 0o700);
+      await privateDir(dir);
       fh = await open(path, 'wx', 0o600);
       const line = Buffer.from(JSON.stringify(opts.redact ? redactHeader(header) : header) + '\n', 'utf8');
       await writeAll(fh, line);
