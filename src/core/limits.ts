@@ -24,6 +24,11 @@ export interface Limits {
   maxRecordingLineBytes: number;
   /** Deepest JSON nesting accepted in a recording line (mailtap writes 2 levels). */
   maxRecordingDepth: number;
+  /**
+   * Largest IMAP literal `replay` lets a client announce. The mock server keeps none of it, but
+   * like a real server it refuses a 4 GiB `{4294967295}` with BAD instead of inviting it.
+   */
+  maxReplayLiteralBytes: number;
 }
 
 export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
@@ -37,6 +42,8 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   connectTimeoutMs: 15_000,
   maxRecordingLineBytes: 64 * 1024 * 1024,
   maxRecordingDepth: 32,
+  // Above the message size limits of common servers (Gmail 35 MB, Postfix's default 10 MB).
+  maxReplayLiteralBytes: 64 * 1024 * 1024,
 });
 
 export function resolveLimits(overrides: Partial<Limits> = {}): Limits {

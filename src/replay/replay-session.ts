@@ -6,6 +6,8 @@
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { describeError } from '../core/errors.js';
+import { DEFAULT_LIMITS } from '../core/limits.js';
+import { findLiteralMarker } from '../protocol/imap/literal.js';
 import { defaultLocalNames, type CertificateAuthority } from '../ca/index.js';
 import type { Codec, CodecEvent, ProtocolModule } from '../protocol/types.js';
 import { leafTlsOptions, wrapClient, type ClientTlsOptions } from '../transport/tls-wrap.js';
@@ -36,6 +38,10 @@ export interface ReplaySessionOptions {
   implicitTls: boolean;
   logger?: Logger;
   timeoutMs?: number;
+  /** Close a session silent this long in both directions (the proxy's --idle-timeout). */
+  idleTimeoutMs?: number;
+  /** Largest IMAP literal a client may announce (default from core/limits). */
+  maxLiteralBytes?: number;
 }
 
 const LOCAL_NAMES = defaultLocalNames();
@@ -55,6 +61,9 @@ export class ReplaySession {
   private readonly raw: Socket;
   private upgrading = false;
   private ended = false;
+  /** An IMAP command whose line goes on after a literal the recording did not have: matched once whole. */
+  private deferred: ClientStep | undefined;
+  private readonly idleTimer: NodeJS.Timeout;
   private resolve!: (o: ReplayOutcome) => void;
   readonly outcome: Promise<ReplayOutcome>;
 
@@ -70,6 +79,12 @@ export class ReplaySession {
     this.tracker = new ClientStepTracker(options.module.protocol);
     this.outcome = new Promise((r) => (this.resolve = r));
     raw.setNoDelay(true);
+    const idleMs = options.idleTimeoutMs ?? DEFAULT_LIMITS.idleTimeoutMs;
+    this.idleTimer = setTimeout(() => {
+      this.fail(`idle for ${idleMs} ms: closed (--idle-timeout)`);
+      this.socket.destroy();
+    }, idleMs);
+    this.idleTimer.unref();
   }
 
   async start(): Promise<void> {
@@ -93,6 +108,7 @@ export class ReplaySession {
 
   private listen(socket: Socket): void {
     socket.on('data', (chunk: Buffer) => {
+      this.idleTimer.refresh();
       if (!this.upgrading) this.handle(this.codec.feed('client', chunk));
     });
     socket.on('error', (err) => this.options.logger?.debug({ err: describeError(err) }, 'replay client socket error'));
@@ -107,14 +123,61 @@ export class ReplaySession {
     for (const ev of events) {
       if (this.stopped) return;
       if (ev.type === 'unit' && ev.side === 'client') {
+        const literal = this.imapLiteral(ev.kind, ev.bytes, ev.tag);
+        if (literal === 'refused') continue;
         const step = this.tracker.push(ev);
-        if (step) this.onStep(step);
+        if (step) this.onClientStep(step, literal);
       } else if (ev.type === 'injection' && ev.side === 'client') {
         this.options.logger?.warn({ bytes: ev.bytes.length }, 'replay: dropped plaintext the client pipelined after STARTTLS');
       } else if (ev.type === 'upgrade-tls') {
         void this.upgrade();
       }
     }
+  }
+
+  /**
+   * An IMAP command line ending in a literal marker (RFC 9051 §4.3): one larger than the cap is
+   * refused with a tagged BAD before any of its bytes (the codec, fed our BAD, drops the literal
+   * as RFC 9051 §7.5 says); otherwise its size and whether the client waits for `+`.
+   */
+  private imapLiteral(kind: string, bytes: Buffer, unitTag: string | undefined): { sync: boolean } | 'refused' | undefined {
+    if (this.options.module.protocol !== 'imap' || kind !== 'command') return undefined;
+    const m = findLiteralMarker(bytes);
+    if (m.kind !== 'literal') return undefined;
+    const cap = this.options.maxLiteralBytes ?? DEFAULT_LIMITS.maxReplayLiteralBytes;
+    if (m.marker.size <= cap) return { sync: m.marker.sync };
+    const tag = unitTag ?? this.deferred?.tag ?? '*';
+    const message = `a literal of ${m.marker.size} bytes is larger than replay accepts (${cap} bytes)`;
+    this.deferred = undefined;
+    this.fail(message);
+    this.send(Buffer.from(`${tag} BAD [TOOBIG] ${message}\r\n`, 'latin1'));
+    return 'refused';
+  }
+
+  /**
+   * A step, or the first line part of a command whose literal the recording did not have: the
+   * recorded answer must not go out before the literal, so replay grants it (`+`) itself and
+   * matches the command once its last line part arrives.
+   */
+  private onClientStep(step: ClientStep, literal: { sync: boolean } | undefined): void {
+    if (step.kind === 'continuation' && this.deferred) {
+      if (literal) {
+        if (literal.sync) this.send(Buffer.from('+ Ready for literal data\r\n', 'latin1'));
+        return;
+      }
+      const whole = this.deferred;
+      this.deferred = undefined;
+      return this.onStep(whole);
+    }
+    if (literal && step.kind === 'command') {
+      const next = this.current.steps[this.stepsDone + 1];
+      if (next?.kind !== 'continuation') {
+        this.deferred = step;
+        if (literal.sync) this.send(Buffer.from('+ Ready for literal data\r\n', 'latin1'));
+        return;
+      }
+    }
+    this.onStep(step);
   }
 
   private onStep(step: ClientStep): void {
@@ -168,6 +231,7 @@ export class ReplaySession {
 
   private send(bytes: Buffer): void {
     if (this.socket.destroyed) return;
+    this.idleTimer.refresh();
     this.socket.write(bytes);
     // Our own replies drive the codec too: it learns that DATA was accepted, that TLS begins.
     this.handle(this.codec.feed('server', bytes));
@@ -206,6 +270,7 @@ export class ReplaySession {
   private finish(): void {
     if (this.ended) return;
     this.ended = true;
+    clearTimeout(this.idleTimer);
     const script = this.current;
     let complete = this.stepsDone >= script.steps.length;
     // nodemailer and others hang up after their last command without QUIT/LOGOUT: the dialogue

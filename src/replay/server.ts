@@ -25,6 +25,10 @@ export interface ReplayOptions {
   once?: boolean;
   logger?: Logger;
   onOutcome?: (outcome: ReplayOutcome) => void;
+  /** Close a session silent this long (default `DEFAULT_LIMITS.idleTimeoutMs`, as the proxy). */
+  idleTimeoutMs?: number;
+  /** Largest IMAP literal a client may announce (default `DEFAULT_LIMITS.maxReplayLiteralBytes`). */
+  maxLiteralBytes?: number;
 }
 
 export interface ReplayListener {
@@ -88,7 +92,10 @@ export async function startReplay(options: ReplayOptions): Promise<ReplayHandle>
       // A probe (connect, close, not a byte) is not a session: keep waiting for the real one.
       if (options.once) socket.once('data', () => server.listening && server.close());
       const rotated = [...groupScripts.slice(n % groupScripts.length), ...groupScripts.slice(0, n % groupScripts.length)];
-      const session = new ReplaySession(socket, { scripts: rotated, module, ca, strict: !!options.strict, implicitTls: endpoint.tls === 'implicit', logger: options.logger });
+      const session = new ReplaySession(socket, { scripts: rotated, module, ca, strict: !!options.strict, implicitTls: endpoint.tls === 'implicit', logger: options.logger,
+        ...(options.idleTimeoutMs !== undefined ? { idleTimeoutMs: options.idleTimeoutMs } : {}),
+        ...(options.maxLiteralBytes !== undefined ? { maxLiteralBytes: options.maxLiteralBytes } : {}),
+      });
       void session.outcome.then((outcome) => {
         if (outcome.probe) {
           options.logger?.info({ recording: outcome.recording }, 'replay: a connection closed without sending a byte (a probe?); not counted as a session');

@@ -10,7 +10,7 @@ import type { ReplayOutcome } from '../../replay/replay-session.js';
 import { loadUpstreamTrust } from '../../transport/upstream-trust.js';
 import { waitForSignal } from '../signals.js';
 import { createLogger, type LogLevel } from '../logger.js';
-import { collect, parseLogLevel } from '../usage.js';
+import { collect, parseLogLevel, parsePositiveInt } from '../usage.js';
 import { addKeylogOption, keylogBanner, openKeylog } from '../keylog-option.js';
 
 interface ReplayCliOptions {
@@ -24,6 +24,7 @@ interface ReplayCliOptions {
   insecure?: boolean;
   logLevel: LogLevel;
   keylog?: string;
+  idleTimeout?: number;
 }
 
 export function register(program: Command): void {
@@ -39,7 +40,8 @@ export function register(program: Command): void {
     .option('--to <url>', 'with --client: the live server, e.g. submission://mail.example.com:587')
     .option('--upstream-ca <file>', 'with --client: extra CA to trust for the server (repeatable)', collect)
     .option('--insecure', 'with --client: do not verify the server certificate')
-    .option('--log-level <level>', 'pino log level for stderr', parseLogLevel, 'warn' as LogLevel);
+    .option('--log-level <level>', 'pino log level for stderr', parseLogLevel, 'warn' as LogLevel)
+    .option('--idle-timeout <ms>', 'close a session silent this long (as the proxy does)', parsePositiveInt);
   addKeylogOption(command).action(async (recordings: string[], opts: ReplayCliOptions) => {
       const logger = createLogger(opts.logLevel);
       const keylog = await openKeylog(opts.keylog, logger);
@@ -66,6 +68,7 @@ export function register(program: Command): void {
         strict: opts.strict,
         once: opts.once,
         logger,
+        ...(opts.idleTimeout ? { idleTimeoutMs: opts.idleTimeout } : {}),
         onOutcome: (o) => {
           outcomes.push(o);
           const verdict = o.matched ? `matched${o.notes.length ? ` (${o.notes.join('; ')})` : ''}` : `did not match: ${o.mismatches.join('; ')}`;
