@@ -104,6 +104,8 @@ describe('replay idle timeout', () => {
     try {
       const c = await LineClient.connect({ port: replay.listeners[0]!.port });
       await c.line();
+      await c.send('a1 LOGIN alice secret\r\n');
+      expect(await until(c, /a1 [^\r\n]*\r\n/)).toBe('a1 OK LOGIN completed\r\n');
       await expect(c.readUntil(() => -1, 10_000)).rejects.toThrow(/closed/);
       const [outcome] = await replay.finished;
       expect(outcome).toMatchObject({ matched: false });
