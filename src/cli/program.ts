@@ -12,6 +12,7 @@ import { register as registerReplay } from './commands/replay.js';
 import { register as registerShow } from './commands/show.js';
 import { register as registerBase64 } from './commands/base64.js';
 import { register as registerDemo } from './commands/demo.js';
+import { register as registerExport } from './commands/export.js';
 
 /**
  * Commander answers a missing subcommand (`mailtap`, `mailtap ca`) with the whole help on stderr
@@ -43,7 +44,7 @@ export function buildProgram(): Command {
       outputError: (str, write) => write(`mailtap: ${str.replace(/^error: /, '').split('\n')[0]}\n`),
     })
     .exitOverride();
-  for (const registerCommands of [registerCa, registerProxy, registerReplay, registerShow, registerBase64, registerDemo]) {
+  for (const registerCommands of [registerCa, registerProxy, registerReplay, registerShow, registerBase64, registerDemo, registerExport]) {
     registerCommands(program);
   }
   for (const sub of program.commands) applyExitOverride(sub);
