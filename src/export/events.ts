@@ -3,7 +3,7 @@
 // which suits `show`, not an export). A cut-off last line, as a crash leaves, is skipped.
 
 import { createReadStream } from 'node:fs';
-import { MailtapError } from '../core/errors.js';
+import { MailtapError, describeError } from '../core/errors.js';
 import { isRecordHeader, parseRecordLine, type RecordEvent, type RecordHeader } from '../record/schema.js';
 
 export interface EventStream {
@@ -13,7 +13,12 @@ export interface EventStream {
 
 export async function openEvents(path: string): Promise<EventStream> {
   const lines = readLines(path)[Symbol.asyncIterator]();
-  const first = await lines.next();
+  let first: IteratorResult<{ text: string; terminated: boolean }>;
+  try {
+    first = await lines.next();
+  } catch (err) {
+    throw new MailtapError('E_RECORDING_INVALID', `cannot read ${path}: ${describeError(err)}`, { side: 'user', cause: err });
+  }
   const parsed = first.done ? null : safeParse(first.value.text, 1);
   if (!parsed || !isRecordHeader(parsed)) throw new MailtapError('E_RECORDING_INVALID', `${path} is not a valid mailtap recording: no header line`, { side: 'user' });
   async function* events(): AsyncGenerator<RecordEvent> {
