@@ -16,7 +16,7 @@ import {
   type Signer,
 } from './certificate-builder.js';
 import { caPaths, ensureDir, exists, KEY_MODE, PUBLIC_MODE, readCaFile, readKeyFile, writeNewFile, type CaPaths } from './key-files.js';
-import { LOCAL_SUBTREES, normalizeSubtree } from './name-constraints.js';
+import { LOCAL_SUBTREES, normalizeSubtree, permits } from './name-constraints.js';
 import { cacheKey, normalizeNames } from './names.js';
 import { describeCertificate, type CaInfo } from './inspect.js';
 
@@ -29,6 +29,8 @@ export interface CaInitOptions {
 
 export interface LeafCertificate {
   names: string[];
+  /** Names asked for but outside the CA's permitted subtrees (--permit): left out of the leaf. */
+  omitted: string[];
   certPem: string;
   keyPem: string;
   secureContext: SecureContext;
@@ -68,6 +70,7 @@ export class CertificateAuthority {
   private readonly leafKey: LeafKey;
   private readonly cache = new Map<string, CacheEntry>();
   private issuedCount = 0;
+  private omittedListener: ((omitted: string[], permitted: readonly string[]) => void) | undefined;
 
   private constructor(info: CaInfo, certPem: string, signer: Signer, leafKey: LeafKey) {
     this.info = info;
@@ -160,11 +163,26 @@ export class CertificateAuthority {
     return new CertificateAuthority(described.info, certPem, signer, leafKey);
   }
 
-  /** Leaf for these names (DNS names and IP literals, deduplicated, order-insensitive cache key). */
+  /**
+   * Called once per issued leaf that had to leave names out (a CA made with --permit may only
+   * vouch for its permitted subtrees; a client rejects a leaf with any name outside them).
+   */
+  onNamesOmitted(listener: (omitted: string[], permitted: readonly string[]) => void): void {
+    this.omittedListener = listener;
+  }
+
+  /**
+   * Leaf for these names (DNS names and IP literals, deduplicated, order-insensitive cache key).
+   * With name constraints, only the names inside the permitted subtrees go in.
+   */
   issue(names: string[]): Promise<LeafCertificate> {
-    const normalized = normalizeNames(names);
+    const permitted = this.info.permitted;
+    const all = normalizeNames(names);
+    const normalized = permitted.length === 0 ? all : all.filter((name) => permits(permitted, name));
+    const omitted = all.filter((name) => !normalized.includes(name)).map((name) => name.value);
     if (normalized.length === 0) {
-      return Promise.reject(new MailtapError('E_USAGE', `no usable DNS name or IP address among: ${names.join(', ') || '(none)'}`));
+      const why = all.length === 0 ? 'no usable DNS name or IP address' : `no name this CA may vouch for (it was made with --permit ${permitted.join(', ')})`;
+      return Promise.reject(new MailtapError('E_USAGE', `${why} among: ${names.join(', ') || '(none)'}`));
     }
     const key = cacheKey(normalized);
     const hit = this.lookup(key);
@@ -179,8 +197,10 @@ export class CertificateAuthority {
           names: normalized,
         });
         this.issuedCount++;
+        if (omitted.length > 0) this.omittedListener?.(omitted, permitted);
         const leaf: LeafCertificate = {
           names: normalized.map((name) => name.value),
+          omitted,
           certPem: built.pem,
           keyPem: this.leafKey.pem,
           // Leaf only: clients that trust the CA have it, and sending it would not help the others.
@@ -202,7 +222,8 @@ export class CertificateAuthority {
 
   /** Synchronous cache probe (for SNICallback fast path). */
   cached(names: string[]): LeafCertificate | undefined {
-    const normalized = normalizeNames(names);
+    const all = normalizeNames(names);
+    const normalized = this.info.permitted.length === 0 ? all : all.filter((name) => permits(this.info.permitted, name));
     return normalized.length === 0 ? undefined : this.lookup(cacheKey(normalized))?.leaf;
   }
 

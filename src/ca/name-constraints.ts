@@ -5,7 +5,7 @@
 import { isIP } from 'node:net';
 import { MailtapError } from '../core/errors.js';
 import { DerError, readChildren, readTlv, sequence, tlv, TAG } from './der.js';
-import { bytesToIp, ipToBytes, normalizeName } from './names.js';
+import { bytesToIp, ipToBytes, normalizeName, type LeafName } from './names.js';
 
 export const NAME_CONSTRAINTS_OID = '2.5.29.30';
 
@@ -110,4 +110,30 @@ function maskToPrefix(mask: Buffer): number | undefined {
   let prefix = 0;
   while (prefix < mask.length * 8 && mask[prefix >> 3]! & (0x80 >> (prefix & 7))) prefix++;
   return prefixMask(mask.length, prefix).equals(mask) ? prefix : undefined;
+}
+
+/**
+ * Whether a constrained CA may vouch for `name` (RFC 5280 §4.2.1.10): a DNS name inside a DNS
+ * subtree (`example.com` covers itself and its subdomains, `.example.com` only subdomains; a
+ * wildcard counts as a subdomain), an IP inside an address/prefix. A name kind with no subtree
+ * of its own is unconstrained. No subtrees at all: everything is permitted.
+ */
+export function permits(subtrees: readonly string[], name: LeafName): boolean {
+  const ofKind = subtrees.filter((s) => (name.kind === 'ip') === s.includes('/'));
+  if (ofKind.length === 0) return true;
+  if (name.kind === 'dns') {
+    const host = name.value.startsWith('*.') ? name.value.slice(1) : name.value;
+    return ofKind.some((subtree) => {
+      const base = subtree.toLowerCase();
+      if (base.startsWith('.')) return host.endsWith(base) && host.length > base.length;
+      return host === base || host.endsWith(`.${base}`);
+    });
+  }
+  const address = ipToBytes(name.value);
+  return ofKind.some((subtree) => {
+    const slash = subtree.indexOf('/');
+    const base = ipToBytes(subtree.slice(0, slash));
+    if (base.length !== address.length) return false;
+    return maskBytes(address, Number(subtree.slice(slash + 1))).equals(maskBytes(base, Number(subtree.slice(slash + 1))));
+  });
 }

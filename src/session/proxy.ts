@@ -51,6 +51,12 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyHandle> {
   const limits = resolveLimits(options.limits);
   const ca = options.ca ?? (await CertificateAuthority.loadOrInit(options.certs ?? 'certs')).ca;
   const trust = await loadUpstreamTrust({ insecure: options.insecure, upstreamCa: options.upstreamCa });
+  ca.onNamesOmitted((omitted, permitted) =>
+    options.logger?.warn(
+      { omitted, permitted, es: `${omitted.join(', ')} quedan fuera del certificado: la CA se creó con --permit ${permitted.join(', ')} y los clientes rechazarían un certificado con nombres ajenos a esos dominios` },
+      `${omitted.join(', ')} left out of the leaf certificate: the CA was made with --permit ${permitted.join(', ')}, and clients reject a leaf naming anything outside those domains`,
+    ),
+  );
   const sessions = new Set<ProxySession>();
   const servers: Server[] = [];
   const listeners: ListenerInfo[] = [];
