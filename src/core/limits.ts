@@ -29,6 +29,12 @@ export interface Limits {
    * like a real server it refuses a 4 GiB `{4294967295}` with BAD instead of inviting it.
    */
   maxReplayLiteralBytes: number;
+  /**
+   * Bytes of recording one session may write (`--max-recording-size`). Past it, units are counted
+   * and not stored, and the close event says how many: a NOOP flood makes a recording ~30 times
+   * its traffic, so without a cap one client could fill the disk.
+   */
+  maxRecordingBytes: number;
 }
 
 export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
@@ -44,6 +50,9 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxRecordingDepth: 32,
   // Above the message size limits of common servers (Gmail 35 MB, Postfix's default 10 MB).
   maxReplayLiteralBytes: 64 * 1024 * 1024,
+  // A lab session, attachments and all, is a few MiB; 256 MiB keeps a day of heavy IMAP whole
+  // while a flood stops costing disk long before the disk is full.
+  maxRecordingBytes: 256 * 1024 * 1024,
 });
 
 export function resolveLimits(overrides: Partial<Limits> = {}): Limits {

@@ -120,6 +120,19 @@ export interface CloseRecord extends EventBase {
   dir: 'proxy';
   reason: string;
   bytes: { c2s: number; s2c: number };
+  /** The recording reached its size cap: what was counted and not stored after it. */
+  notRecorded?: NotRecorded;
+}
+
+export interface NotRecorded {
+  /** The cap, in bytes of recording. */
+  cap: number;
+  /** Unit events not stored, and their bytes per direction. */
+  units: number;
+  c2s: number;
+  s2c: number;
+  /** Other events (notes, violations, ...) not stored. */
+  events: number;
 }
 
 export type CloseEvent = CloseRecord;
@@ -251,6 +264,11 @@ function checkEvent(o: Record<string, unknown>, fail: Fail): RecordEvent {
       if (typeof bytes !== 'object' || bytes === null) return fail('"bytes" must be an object');
       count(bytes, 'c2s', fail);
       count(bytes, 's2c', fail);
+      if (o.notRecorded !== undefined) {
+        const n = o.notRecorded as Record<string, unknown>;
+        if (typeof n !== 'object' || n === null) return fail('"notRecorded" must be an object');
+        for (const k of ['cap', 'units', 'c2s', 's2c', 'events']) count(n, k, fail);
+      }
       break;
     }
     default:

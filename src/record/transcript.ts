@@ -35,7 +35,8 @@ const WORDS = {
     notVerified: 'NOT verified', failed: 'failed', user: 'user', password: 'password', token: 'token', proof: 'proof',
     authzid: 'authzid', undecoded: 'undecoded', connection: 'connection', state: 'state', violation: 'violation by the',
     error: 'error', hint: 'hint', injection: (n: number, from: string) => `injection: ${n} bytes from the ${from} dropped`,
-    close: 'close', clientSent: 'client sent', serverSent: 'server sent', more: (n: number) => `... ${n} more lines`,
+    close: 'close', clientSent: 'client sent', serverSent: 'server sent',
+    notRecorded: (units: number, bytes: string, events: number, cap: string) => `recording capped at ${cap}: ${units} units (${bytes}) and ${events} other events counted, not stored`, more: (n: number) => `... ${n} more lines`,
     endsEarly: '*** recording ends early (no close event: the session was cut short)',
     results: { success: 'success', failure: 'failure', cancelled: 'cancelled', incomplete: 'incomplete' },
     sides: { client: 'client', server: 'server' },
@@ -48,7 +49,8 @@ const WORDS = {
     notVerified: 'NO verificado', failed: 'falló', user: 'usuario', password: 'contraseña', token: 'token', proof: 'prueba',
     authzid: 'authzid', undecoded: 'sin decodificar', connection: 'conexión', state: 'estado', violation: 'violación del protocolo por el',
     error: 'error', hint: 'aviso', injection: (n: number, from: string) => `inyección: ${n} bytes del ${from} descartados`,
-    close: 'cierre', clientSent: 'cliente envió', serverSent: 'servidor envió', more: (n: number) => `... ${n} líneas más`,
+    close: 'cierre', clientSent: 'cliente envió', serverSent: 'servidor envió',
+    notRecorded: (units: number, bytes: string, events: number, cap: string) => `grabación limitada a ${cap}: ${units} unidades (${bytes}) y ${events} eventos más contados, no guardados`, more: (n: number) => `... ${n} líneas más`,
     endsEarly: '*** la grabación termina antes de tiempo (sin evento close: la sesión se cortó)',
     results: { success: 'éxito', failure: 'fallo', cancelled: 'cancelada', incomplete: 'incompleta' },
     sides: { client: 'cliente', server: 'servidor' },
@@ -143,6 +145,10 @@ export class TranscriptBuilder {
       case 'close':
         this.sawClose = true;
         out.push({ marker: '===', lines: [`${w.close}: ${ev.reason} (${w.clientSent} ${formatBytes(ev.bytes.c2s)}, ${w.serverSent} ${formatBytes(ev.bytes.s2c)})`], t });
+        if (ev.notRecorded) {
+          const n = ev.notRecorded;
+          out.push({ marker: '***', lines: [w.notRecorded(n.units, formatBytes(n.c2s + n.s2c), n.events, formatBytes(n.cap))], t });
+        }
         break;
     }
     return out;

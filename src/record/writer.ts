@@ -9,7 +9,8 @@ import { privateDir } from '../core/private-dir.js';
 import { join } from 'node:path';
 import { MailtapError, describeError } from '../core/errors.js';
 import { Redactor, redactHeader } from './redact.js';
-import { SESSION_ID_PATTERN, type CloseEvent, type RecordEvent, type RecordHeader } from './schema.js';
+import { formatBytes } from '../core/bytes.js';
+import { SESSION_ID_PATTERN, type CloseEvent, type NotRecorded, type RecordEvent, type RecordHeader } from './schema.js';
 
 /** Base64 payloads longer than this are written without JSON.stringify. */
 const LARGE_B64 = 4096;
@@ -26,6 +27,12 @@ export interface RecordingWriterOptions {
   onError?: (err: MailtapError) => void;
   /** --redact: mask secrets in every event and mark the header `redacted: true`. */
   redact?: boolean;
+  /**
+   * Bytes of recording (header included) after which events are counted, not stored; the event
+   * that crosses it is still whole, so a file may pass it by one event. The close event is
+   * always stored and says what was left out. Default: no cap.
+   */
+  maxBytes?: number;
 }
 
 /** `<YYYYMMDD-HHMMSS>-<protocol>-<session>.jsonl`, from the header's start time in UTC. */
@@ -58,6 +65,11 @@ export class RecordingWriter extends EventEmitter {
   private readonly redactor: Redactor | null;
   /** Events dropped after a failure or after close. */
   dropped = 0;
+  private readonly maxBytes: number;
+  /** Bytes of lines encoded so far (header included). */
+  private recordedBytes = 0;
+  /** Past the cap: what was counted instead of stored. */
+  private notRecorded: NotRecorded | null = null;
   /** Unit bytes recorded per direction (decoded), handy for the close event. */
   readonly unitBytes = { c2s: 0, s2c: 0 };
 
@@ -69,6 +81,7 @@ export class RecordingWriter extends EventEmitter {
     this.highWaterMark = opts.highWaterMark ?? DEFAULT_HIGH_WATER_MARK;
     this.onError = opts.onError;
     this.redactor = opts.redact ? new Redactor() : null;
+    this.maxBytes = opts.maxBytes ?? Number.POSITIVE_INFINITY;
   }
 
   /**
@@ -82,18 +95,22 @@ export class RecordingWriter extends EventEmitter {
     }
     const path = join(dir, recordingFileName(header));
     let fh: FileHandle | null = null;
+    let headerBytes = 0;
     try {
       await privateDir(dir);
       fh = await open(path, 'wx', 0o600);
       const line = Buffer.from(JSON.stringify(opts.redact ? redactHeader(header) : header) + '\n', 'utf8');
       await writeAll(fh, line);
+      headerBytes = line.length;
     } catch (err) {
       const writer = new RecordingWriter(path, null, opts);
       if (fh) await fh.close().catch(() => undefined);
       writer.fail(err, 'cannot create the recording');
       return writer;
     }
-    return new RecordingWriter(path, fh, opts);
+    const writer = new RecordingWriter(path, fh, opts);
+    writer.recordedBytes = headerBytes;
+    return writer;
   }
 
   get failed(): boolean {
@@ -118,10 +135,19 @@ export class RecordingWriter extends EventEmitter {
       this.dropped++;
       return;
     }
-    const event = this.redactor ? this.redactor.event(input) : input;
-    if (event.dir !== 'proxy' && 'text' in event && event.text !== undefined) this.unitBytes[event.dir] += Buffer.byteLength(event.text, 'utf8');
-    else if (event.dir !== 'proxy' && 'b64' in event && event.b64 !== undefined) this.unitBytes[event.dir] += base64Length(event.b64);
+    let event = this.redactor ? this.redactor.event(input) : input;
+    let bytes = 0;
+    if (event.dir !== 'proxy' && 'text' in event && event.text !== undefined) bytes = Buffer.byteLength(event.text, 'utf8');
+    else if (event.dir !== 'proxy' && 'b64' in event && event.b64 !== undefined) bytes = base64Length(event.b64);
+    if (event.dir !== 'proxy') this.unitBytes[event.dir] += bytes;
+    if (event.type === 'close' && this.notRecorded) event = { ...event, notRecorded: this.notRecorded };
+    else if (this.recordedBytes >= this.maxBytes && event.type !== 'close') {
+      this.count(event, bytes);
+      return;
+    }
+    const before = this.pendingBytes;
     this.encode(event);
+    this.recordedBytes += this.pendingBytes - before;
     if (this.needsDrain) this.drainWanted = true;
     if (this.pendingBytes >= BATCH_BYTES) this.kick();
     else if (!this.scheduled) {
@@ -130,6 +156,28 @@ export class RecordingWriter extends EventEmitter {
         this.scheduled = false;
         this.kick();
       });
+    }
+  }
+
+  /** Past the cap: the first event left out brings one `info` line saying so; the rest are counted. */
+  private count(event: RecordEvent, bytes: number): void {
+    if (!this.notRecorded) {
+      this.notRecorded = { cap: this.maxBytes, units: 0, c2s: 0, s2c: 0, events: 0 };
+      const cap = formatBytes(this.maxBytes);
+      this.encode({
+        t: event.t,
+        dir: 'proxy',
+        type: 'info',
+        code: 'E_LIMIT',
+        message: `recording cap of ${cap} reached (--max-recording-size): from here on units are counted, not stored; the close event has the counts`,
+        note: `Recording cap of ${cap} reached: the rest of the session is counted, not stored`,
+        note_es: `Alcanzado el límite de grabación de ${cap}: el resto de la sesión se cuenta, no se guarda`,
+      });
+    }
+    if (event.dir === 'proxy') this.notRecorded.events++;
+    else {
+      this.notRecorded.units++;
+      this.notRecorded[event.dir] += bytes;
     }
   }
 

@@ -142,7 +142,7 @@ export class ProxySession {
     let opened!: () => void;
     this.writerOpening = new Promise((resolve) => (opened = resolve));
     try {
-      this.writer = await RecordingWriter.open(this.options.recordingsDir, header);
+      this.writer = await RecordingWriter.open(this.options.recordingsDir, header, { maxBytes: this.options.limits.maxRecordingBytes });
       this.writer.on('error', (err: unknown) => this.options.logger?.error({ err: describeError(err), session: this.id }, 'recording failed; the session goes on unrecorded'));
       this.writer.on('drain', () => {
         this.client.resume('recorder');

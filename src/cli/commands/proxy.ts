@@ -8,7 +8,7 @@ import { routeForUpstream, parseRoute, type Route } from '../../core/mail-url.js
 import { startProxy } from '../../session/proxy.js';
 import { waitForSignal } from '../signals.js';
 import { createLogger, type LogLevel } from '../logger.js';
-import { collect, langFromEnv, parseLang, parseLogLevel, parsePositiveInt } from '../usage.js';
+import { collect, langFromEnv, parseLang, parseLogLevel, parsePositiveInt, parseSize } from '../usage.js';
 import { createLiveView } from '../live-view.js';
 import { readConfigFile } from '../config-file.js';
 import { addKeylogOption, keylogBanner, openKeylog } from '../keylog-option.js';
@@ -29,6 +29,7 @@ interface ProxyCliOptions {
   maxSessions?: number;
   idleTimeout?: number;
   connectTimeout?: number;
+  maxRecordingSize?: number;
   keylog?: string;
 }
 
@@ -51,7 +52,8 @@ export function register(program: Command): void {
     .option('--config <file>', 'read these settings from a JSON file (command-line flags win)')
     .option('--max-sessions <n>', 'concurrent sessions before new ones are refused', parsePositiveInt)
     .option('--idle-timeout <ms>', 'close a session silent this long', parsePositiveInt)
-    .option('--connect-timeout <ms>', 'upstream connect and TLS handshake timeout', parsePositiveInt);
+    .option('--connect-timeout <ms>', 'upstream connect and TLS handshake timeout', parsePositiveInt)
+    .option('--max-recording-size <size>', 'per session: past this size (e.g. 64M, 1G; default 256M) units are counted, not stored', parseSize);
   addKeylogOption(command).action(async (upstreams: string[], cliOptions: ProxyCliOptions, command: Command) => {
       const fileOptions = cliOptions.config ? await readConfigFile(cliOptions.config, command, { upstreams: parseUpstreams }) : {};
       // Flags given on the command line win over the file; defaults lose to it.
@@ -81,6 +83,7 @@ export function register(program: Command): void {
           ...(opts.maxSessions ? { maxSessions: opts.maxSessions } : {}),
           ...(opts.idleTimeout ? { idleTimeoutMs: opts.idleTimeout } : {}),
           ...(opts.connectTimeout ? { connectTimeoutMs: opts.connectTimeout } : {}),
+          ...(opts.maxRecordingSize ? { maxRecordingBytes: opts.maxRecordingSize } : {}),
         },
         observer: view,
         logger,
