@@ -186,7 +186,8 @@ export class CertificateAuthority {
     }
     const key = cacheKey(normalized);
     const hit = this.lookup(key);
-    if (hit) return hit.promise;
+    // A cached leaf was made for another request: report what this one left out.
+    if (hit) return hit.promise.then((leaf) => (leaf.omitted.length === 0 && omitted.length === 0 ? leaf : { ...leaf, omitted }));
     const entry: CacheEntry = {
       // Deferred by one microtask so a caller's synchronous code finishes before we block on RSA.
       promise: Promise.resolve().then(() => {
