@@ -31,6 +31,15 @@ export class BodySummary {
     return this.result;
   }
 
+  /**
+   * A chunk whose bytes were not kept (the web view's memory cap): counted, not parsed. What the
+   * parser saw before it (headers, the parts so far) still describes the message.
+   */
+  skip(length: number): void {
+    this.bytes += length;
+    this.chunks++;
+  }
+
   get attachments(): number {
     return this.message.attachments.length;
   }

@@ -173,7 +173,10 @@ export class TranscriptBuilder {
       if (note !== undefined) pending.note = note;
       this.bodies.set(dir, pending);
     }
-    pending.summary.add(unitBytes(ev));
+    // A chunk kept only as its length (`elided`, the web view's memory cap) is counted, not scanned.
+    const elided = (ev as { elided?: number }).elided;
+    if (elided !== undefined) pending.summary.skip(elided);
+    else pending.summary.add(unitBytes(ev));
     if (!ev.final) return [];
     this.bodies.delete(dir);
     return bodyEntries(pending, this.lang);

@@ -9,6 +9,8 @@ import { createLiveView } from '../live-view.js';
 import { createLogger, type LogLevel } from '../logger.js';
 import { waitForSignal } from '../signals.js';
 import { langFromEnv, parseLang, parseLogLevel } from '../usage.js';
+import { fanOut } from '../../session/fan-out.js';
+import { DEFAULT_WEB, parseWebOption, parseWebToken, startWebView, webBanner } from '../web-options.js';
 
 interface DemoCliOptions {
   certs: string;
@@ -17,6 +19,8 @@ interface DemoCliOptions {
   selfTest?: boolean;
   lang?: 'en' | 'es';
   logLevel: LogLevel;
+  web: string | boolean;
+  webToken?: string;
 }
 
 export function register(program: Command): void {
@@ -29,21 +33,38 @@ export function register(program: Command): void {
     .option('--no-record', 'do not write recordings')
     .option('--lang <lang>', 'annotation language: en or es (default from the locale)', parseLang)
     .option('--log-level <level>', 'pino log level for stderr', parseLogLevel, 'warn' as LogLevel)
+    .option('--web [host:port]', `serve the web view at ${DEFAULT_WEB} (the default; --self-test only when given an address)`)
+    .option('--no-web', 'no web view')
+    .option('--web-token <token>', 'web view access token (default: a random one, printed in the URL)')
     .action(async (opts: DemoCliOptions) => {
       const logger = createLogger(opts.logLevel);
       const lang = opts.lang ?? langFromEnv();
+      const out = (text: string) => process.stdout.write(`${text}\n`);
       const view = createLiveView({ mode: 'human', lang, redact: false, color: !!process.stdout.isTTY });
+      // The self-test must not need port 2580: it serves the view only when given an address.
+      const address = opts.selfTest && opts.web === true ? undefined : parseWebOption(opts.web);
+      const webView = address
+        ? await startWebView({ address, token: parseWebToken(opts.webToken), lang, mode: 'proxy' }).catch((err: unknown) => {
+            // The demo is still worth running without its web view (port 2580 taken, say).
+            if (opts.web !== true) throw err;
+            out(`*** ${(err as Error).message}${lang === 'es' ? ' (la demo sigue sin vista web)' : ' (the demo goes on without it)'}`);
+            return undefined;
+          })
+        : undefined;
       const demo = await startDemo({
         certs: opts.certs,
         recordings: opts.record === false ? false : opts.recordings,
         ephemeralPorts: !!opts.selfTest,
-        observer: view,
+        observer: fanOut([view, webView?.store]),
         logger,
+      }).catch(async (err: unknown) => {
+        await webView?.web.close();
+        throw err;
       });
-      const out = (text: string) => process.stdout.write(`${text}\n`);
       if (opts.selfTest) {
         const results = await selfTest(demo);
         await demo.close();
+        await webView?.web.close();
         out('');
         for (const r of results) out(`${r.ok ? '✓' : '✗'} ${r.name}${r.error ? `: ${r.error}` : ''}`);
         const failed = results.filter((r) => !r.ok).length;
@@ -53,6 +74,7 @@ export function register(program: Command): void {
       }
       out(lang === 'es' ? '=== mailtap demo: servidores simulados con las sesiones de ejemplo, y el proxy delante' : '=== mailtap demo: mock servers replaying the sample sessions, with the proxy in front');
       out(`=== CA: ${demo.ca.info.certPath}`);
+      if (webView) out(webBanner(webView.web, lang));
       for (const l of demo.listeners) {
         out('');
         out(`--- ${l.name}: ${l.url}`);
@@ -63,5 +85,6 @@ export function register(program: Command): void {
       out(lang === 'es' ? '=== Ctrl-C para terminar. Las transcripciones anotadas aparecen aquí.' : '=== Ctrl-C to stop. Annotated transcripts appear below.');
       await waitForSignal();
       await demo.close();
+      await webView?.web.close();
     });
 }

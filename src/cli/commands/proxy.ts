@@ -10,6 +10,8 @@ import { waitForSignal } from '../signals.js';
 import { createLogger, type LogLevel } from '../logger.js';
 import { collect, langFromEnv, parseLang, parseLogLevel, parsePositiveInt, parseSize } from '../usage.js';
 import { createLiveView } from '../live-view.js';
+import { fanOut } from '../../session/fan-out.js';
+import { DEFAULT_WEB, parseWebOption, parseWebToken, startWebView, webBanner } from '../web-options.js';
 import { readConfigFile } from '../config-file.js';
 import { addKeylogOption, keylogBanner, openKeylog } from '../keylog-option.js';
 
@@ -31,6 +33,8 @@ interface ProxyCliOptions {
   connectTimeout?: number;
   maxRecordingSize?: number;
   keylog?: string;
+  web?: string | boolean;
+  webToken?: string;
 }
 
 export function register(program: Command): void {
@@ -53,7 +57,9 @@ export function register(program: Command): void {
     .option('--max-sessions <n>', 'concurrent sessions before new ones are refused', parsePositiveInt)
     .option('--idle-timeout <ms>', 'close a session silent this long', parsePositiveInt)
     .option('--connect-timeout <ms>', 'upstream connect and TLS handshake timeout', parsePositiveInt)
-    .option('--max-recording-size <size>', 'per session: past this size (e.g. 64M, 1G; default 256M) units are counted, not stored', parseSize);
+    .option('--max-recording-size <size>', 'per session: past this size (e.g. 64M, 1G; default 256M) units are counted, not stored', parseSize)
+    .option('--web [host:port]', `serve the web view (live sessions, transcripts, messages) at ${DEFAULT_WEB} or the address given`)
+    .option('--web-token <token>', 'web view access token (default: a random one, printed in the URL); "none" on loopback only');
   addKeylogOption(command).action(async (upstreams: string[], cliOptions: ProxyCliOptions, command: Command) => {
       const fileOptions = cliOptions.config ? await readConfigFile(cliOptions.config, command, { upstreams: parseUpstreams }) : {};
       // Flags given on the command line win over the file; defaults lose to it.
@@ -72,6 +78,8 @@ export function register(program: Command): void {
       const keylog = await openKeylog(opts.keylog, logger);
       const lang = opts.lang ?? langFromEnv();
       const view = createLiveView({ mode: opts.json ? 'json' : opts.quiet ? 'quiet' : 'human', lang, redact: !!opts.redact, color: !!process.stdout.isTTY });
+      const webAddress = parseWebOption(opts.web);
+      const webView = webAddress ? await startWebView({ address: webAddress, token: parseWebToken(opts.webToken), lang, redact: !!opts.redact, mode: 'proxy' }) : undefined;
       const proxy = await startProxy({
         routes,
         certs: opts.certs,
@@ -85,20 +93,26 @@ export function register(program: Command): void {
           ...(opts.connectTimeout ? { connectTimeoutMs: opts.connectTimeout } : {}),
           ...(opts.maxRecordingSize ? { maxRecordingBytes: opts.maxRecordingSize } : {}),
         },
-        observer: view,
+        observer: fanOut([view, webView?.store], (err) => logger.error({ err: String(err) }, 'a session observer failed')),
         logger,
+      }).catch(async (err: unknown) => {
+        await webView?.web.close();
+        throw err;
       });
       if (opts.json) {
         // Machine readers need the bound ports too (port 0 in a route picks a free one).
         for (const l of proxy.listeners) process.stdout.write(`${JSON.stringify({ type: 'listening', url: l.url, upstream: routeLabel(l.route), ca: proxy.ca.info.certPath })}\n`);
+        if (webView) process.stdout.write(`${JSON.stringify({ type: 'web', url: webView.web.openUrl })}\n`);
       } else {
         for (const l of proxy.listeners) process.stdout.write(`=== listening on ${l.url} → ${routeLabel(l.route)}\n`);
         process.stdout.write(`=== CA: ${proxy.ca.info.certPath} (trust it: mailtap ca show)\n`);
         if (keylog) process.stdout.write(keylogBanner(keylog));
+        if (webView) process.stdout.write(`${webBanner(webView.web, lang)}\n`);
       }
       await waitForSignal();
       if (!opts.json) process.stdout.write('=== shutting down: finishing sessions and recordings\n');
       await proxy.close();
+      await webView?.web.close();
     });
 }
 

@@ -1,0 +1,220 @@
+// `--web` and `mailtap web`: the HTTP server of the web view. Node's http only (no framework:
+// a dozen GET routes). Every request passes the Host check and the token check first; answers
+// carry a strict CSP. Static assets are the built front end in dist/web/client.
+
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { readFile } from 'node:fs/promises';
+import type { Lang } from '../core/note.js';
+import { MailtapError } from '../core/errors.js';
+import { MAILTAP_VERSION } from '../core/version.js';
+import { readRecording } from '../record/reader.js';
+import { renderMarkdown } from '../record/render-md.js';
+import type { RecordEvent } from '../record/schema.js';
+import { streamList, streamSession } from './live-stream.js';
+import { carriedBodies, type CarriedBody } from './messages.js';
+import { findPart, htmlOf, messageView } from './message-view.js';
+import { APP_CSP, MESSAGE_HTML_CSP, baseHeaders, checkBind, hostAllowed, newToken, tokenCookie, tokenFrom, tokenMatches } from './security.js';
+import type { SessionStore } from './store.js';
+import { matchesFilter, type SummaryFilter } from './summary.js';
+
+/** The built front end: dist/web/client, two levels up from both src/web and dist/web. */
+export const CLIENT_DIR = new URL('../../dist/web/client/', import.meta.url);
+
+const ASSET_TYPES: Record<string, string> = { js: 'text/javascript; charset=utf-8', css: 'text/css; charset=utf-8', png: 'image/png', svg: 'image/svg+xml' };
+
+export interface WebOptions {
+  store: SessionStore;
+  host?: string;
+  port?: number;
+  /** Access token; undefined: a random one; null: none (loopback only). */
+  token?: string | null;
+  lang: Lang;
+  mode: 'proxy' | 'files';
+  redact?: boolean;
+}
+
+export interface WebHandle {
+  url: string;
+  /** The URL with the token, to print. */
+  openUrl: string;
+  host: string;
+  port: number;
+  token: string | null;
+  close(): Promise<void>;
+}
+
+export async function startWeb(options: WebOptions): Promise<WebHandle> {
+  const host = options.host ?? '127.0.0.1';
+  const token = options.token === undefined ? newToken() : options.token;
+  checkBind(host, token);
+  const bound = { host, port: options.port ?? 2580 };
+  const server: Server = createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      if (!res.headersSent) fail(res, err instanceof HttpError ? err.status : 500, err instanceof Error ? err.message : String(err));
+      else res.destroy();
+    });
+  });
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    baseHeaders(res);
+    if (!hostAllowed(req.headers.host, bound)) return fail(res, 403, 'forbidden: unexpected Host header (DNS rebinding protection)');
+    const url = new URL(req.url ?? '/', 'http://mailtap.invalid');
+    if (token !== null) {
+      const given = tokenFrom(req, url);
+      if (!tokenMatches(given.token, token)) return fail(res, 401, 'forbidden: this view needs the access token printed when mailtap started (…/?token=…)');
+      if (given.fromQuery) res.setHeader('Set-Cookie', tokenCookie(token));
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') return fail(res, 405, 'only GET');
+    await route(res, url, options);
+  };
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      reject(new MailtapError('E_USAGE', `cannot serve the web view on ${host}:${bound.port}: ${err.code === 'EADDRINUSE' ? 'the port is already in use' : err.message}`, { side: 'user' })),
+    );
+    server.listen(bound.port, host, () => resolve());
+  });
+  const addr = server.address();
+  bound.port = typeof addr === 'object' && addr ? addr.port : bound.port;
+  const shown = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
+  const url = `http://${shown}:${bound.port}/`;
+  return {
+    url,
+    openUrl: token === null ? url : `${url}?token=${token}`,
+    host,
+    port: bound.port,
+    token,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function fail(res: ServerResponse, status: number, message: string): void {
+  res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8' });
+  res.end(`${message}\n`);
+}
+
+function json(res: ServerResponse, value: unknown): void {
+  res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8' });
+  res.end(JSON.stringify(value));
+}
+
+function download(res: ServerResponse, name: string, type: string, body: Buffer | string): void {
+  res.writeHead(200, {
+    'Content-Type': type,
+    'Content-Disposition': `attachment; filename="${name.replace(/[^A-Za-z0-9._-]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(name)}`,
+  });
+  res.end(body);
+}
+
+function langOf(url: URL, fallback: Lang): Lang {
+  const l = url.searchParams.get('lang');
+  return l === 'es' || l === 'en' ? l : fallback;
+}
+
+async function route(res: ServerResponse, url: URL, o: WebOptions): Promise<void> {
+  const { store } = o;
+  const path = url.pathname;
+  if (path === '/favicon.ico') {
+    res.writeHead(204);
+    res.end();
+    return;
+  }
+  if (path === '/' || path === '/index.html') return asset(res, 'index.html', 'text/html; charset=utf-8');
+  const a = /^\/assets\/([a-z0-9-]+\.(js|css|png|svg))$/.exec(path);
+  if (a) return asset(res, a[1]!, ASSET_TYPES[a[2]!]!);
+  if (path === '/api/info') return json(res, { version: MAILTAP_VERSION, lang: o.lang, mode: o.mode, redact: !!o.redact });
+  if (path === '/api/sessions') {
+    const filter: SummaryFilter = {};
+    for (const k of ['protocol', 'user', 'status', 'q'] as const) {
+      const v = url.searchParams.get(k);
+      if (v) filter[k] = v;
+    }
+    const offset = Math.max(0, Number(url.searchParams.get('offset') ?? 0) || 0);
+    const limit = Math.min(500, Math.max(1, Number(url.searchParams.get('limit') ?? 100) || 100));
+    const all = store.list().filter((s) => matchesFilter(s, filter));
+    return json(res, { total: all.length, all: store.size, offset, items: all.slice(offset, offset + limit), version: store.version });
+  }
+  if (path === '/api/stream') return streamList(res, store);
+
+  const m = /^\/api\/sessions\/([A-Za-z0-9_-]{1,128})(\/.*)?$/.exec(path);
+  const stored = m ? store.get(m[1]!) : undefined;
+  if (!m || !stored) return fail(res, 404, 'no such page or session');
+  const id = m[1]!;
+  const rest = m[2] ?? '';
+  const events = async (): Promise<RecordEvent[]> => {
+    if (stored.events && !stored.eventsCut && !hasElided(stored.events)) return stored.events;
+    if (!stored.recordingPath) throw new HttpError(404, 'this session was not recorded (--no-record) and its bytes were not kept in memory');
+    return (await readRecording(stored.recordingPath)).events;
+  };
+  if (rest === '') return json(res, { summary: stored.summary, header: stored.header });
+  if (rest === '/stream') {
+    return streamSession(res, store, id, langOf(url, o.lang), async () => {
+      if (!stored.recordingPath) throw new HttpError(404, 'this session was not recorded and is no longer in memory');
+      return (await readRecording(stored.recordingPath)).events;
+    });
+  }
+  if (rest === '/recording.jsonl') {
+    if (stored.recordingPath) return download(res, `${id}.jsonl`, 'application/x-ndjson', await readFile(stored.recordingPath));
+    const evs = await events();
+    return download(res, `${id}.jsonl`, 'application/x-ndjson', [stored.header, ...evs].map((e) => JSON.stringify(e)).join('\n') + '\n');
+  }
+  if (rest === '/transcript.md') {
+    const lang = langOf(url, o.lang);
+    const rec = stored.recordingPath
+      ? await readRecording(stored.recordingPath)
+      : { path: '', header: stored.header, events: await events(), complete: stored.summary.closed, truncated: false };
+    return download(res, `${id}-${lang}.md`, 'text/markdown; charset=utf-8', renderMarkdown(rec, { lang, redact: false }));
+  }
+  const bodies = async (): Promise<CarriedBody[]> => carriedBodies(stored.header.protocol, await events());
+  if (rest === '/messages') {
+    return json(res, (await bodies()).map((b) => ({ index: b.index, dir: b.dir, verb: b.verb, size: b.bytes.length, isMessage: b.isMessage })));
+  }
+  const mm = /^\/messages\/(\d+)(\/raw\.eml|\/html|\/parts\/([\d.]+))?$/.exec(rest);
+  if (!mm) return fail(res, 404, 'no such page');
+  const body = (await bodies())[Number(mm[1])];
+  if (!body) return fail(res, 404, 'no such message in this session');
+  if (!mm[2]) return json(res, messageView(body));
+  if (mm[2] === '/raw.eml') return download(res, `${id}-${body.index}.eml`, 'message/rfc822', body.bytes);
+  if (mm[2] === '/html') {
+    const view = messageView(body);
+    const part = view.html ? findPart(body.bytes, view.html.path) : undefined;
+    if (!part) return fail(res, 404, 'this message has no HTML part');
+    res.setHeader('Content-Security-Policy', MESSAGE_HTML_CSP);
+    res.setHeader('X-Frame-Options', 'SAMEORIGIN');
+    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+    res.end(htmlOf(part));
+    return;
+  }
+  const part = findPart(body.bytes, mm[3]!);
+  if (!part || !part.body) return fail(res, 404, 'no such part');
+  // Attachments are always downloads, never rendered in our origin.
+  res.setHeader('Content-Security-Policy', `${APP_CSP}; sandbox`);
+  return download(res, part.filename ?? `part-${mm[3]}`, 'application/octet-stream', part.body);
+}
+
+function hasElided(events: readonly RecordEvent[]): boolean {
+  for (const e of events) if ((e as { elided?: number }).elided !== undefined) return true;
+  return false;
+}
+
+async function asset(res: ServerResponse, name: string, type: string): Promise<void> {
+  let body: Buffer;
+  try {
+    body = await readFile(new URL(name, CLIENT_DIR));
+  } catch {
+    return fail(res, 404, `${name} is missing: run npm run build (it builds the web view into dist/web/client)`);
+  }
+  res.writeHead(200, { 'Content-Type': type });
+  res.end(body);
+}

@@ -1,0 +1,78 @@
+// The session page's transcript: the same entries as the terminal (record/transcript.ts builds
+// them, so its notes, escaping and summaries are the terminal's), tagged with what the page
+// highlights (STARTTLS, injection, TLS, AUTH, errors) and with the message index of each body.
+// The page puts these strings in with textContent only: never as HTML.
+
+import type { Lang } from '../core/note.js';
+import { TranscriptBuilder, type Entry, type Marker } from '../record/transcript.js';
+import type { RecordEvent, RecordHeader } from '../record/schema.js';
+
+export type EntryKind = 'starttls' | 'injection' | 'tls' | 'auth' | 'error' | 'body' | 'unit' | 'event';
+
+export interface WebEntry {
+  m: Marker;
+  l: string[];
+  n?: string;
+  t?: number;
+  k: EntryKind;
+  /** For body entries: the message index (GET /api/sessions/ID/messages/N). */
+  msg?: number;
+}
+
+export class TranscriptFeed {
+  private readonly builder: TranscriptBuilder;
+  private messages = 0;
+
+  constructor(lang: Lang) {
+    // Events are already masked when the session ran with --redact (the session's redactor did it).
+    this.builder = new TranscriptBuilder({ lang, redact: false });
+  }
+
+  header(h: RecordHeader): WebEntry[] {
+    return this.builder.header(h).map((e) => this.web(e, 'event'));
+  }
+
+  event(ev: RecordEvent): WebEntry[] {
+    const entries = this.builder.event(ev);
+    if (entries.length === 0) return [];
+    // Every entry but the event's own is a body summary flushed by it.
+    const own = ev.type === 'body' ? 'body' : kindOf(ev);
+    return entries.map((e, i) => this.web(e, i === entries.length - 1 ? own : 'body'));
+  }
+
+  /** The recording ended: pending bodies, and a warning when it never closed. */
+  finish(): WebEntry[] {
+    return this.builder.finish().map((e) => this.web(e, e.marker === '***' ? 'error' : 'body'));
+  }
+
+  private web(e: Entry, k: EntryKind): WebEntry {
+    const out: WebEntry = { m: e.marker, l: e.lines, k };
+    if (e.note !== undefined) out.n = e.note;
+    if (e.t !== undefined) out.t = e.t;
+    if (k === 'body') out.msg = this.messages++;
+    return out;
+  }
+}
+
+function kindOf(ev: RecordEvent): EntryKind {
+  switch (ev.type) {
+    case 'tls':
+      return 'tls';
+    case 'auth':
+      return 'auth';
+    case 'injection':
+      return 'injection';
+    case 'error':
+    case 'violation':
+      return 'error';
+    case 'command':
+    case 'reply':
+      return ev.verb && /^(STARTTLS|STLS)$/i.test(ev.verb) ? 'starttls' : 'unit';
+    case 'sasl':
+    case 'raw':
+    case 'body':
+      return 'unit';
+    default:
+      return 'event';
+  }
+}
