@@ -17,6 +17,7 @@ let page: Page | undefined;
 
 function route(): void {
   page?.dispose();
+  root.removeAttribute('data-complete');
   const t = strings(lang);
   document.documentElement.lang = lang;
   document.title = t.title;

@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+// The web view in a real browser (Debian's chromium through playwright-core): `npm run test:web`,
+// after `npm run build` (the page loads the built front end from dist/web/client).
+export default defineConfig({
+  test: {
+    include: ['test/web-browser/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    fileParallelism: false,
+  },
+});
