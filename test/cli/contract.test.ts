@@ -79,7 +79,7 @@ describe('--help on every command', () => {
 describe('bad arguments: one line on stderr, exit code 2, nothing on stdout', () => {
   const cases: [string, string[], RegExp][] = [
     ['unknown command', ['frobnicate'], /unknown command 'frobnicate'/],
-    ['no command at all', [], /^mailtap: mailtap needs a command: ca, proxy, replay, show, decode, encode, demo, export /],
+    ['no command at all', [], /^mailtap: mailtap needs a command: ca, proxy, replay, show, decode, encode, demo, export, web /],
     ['ca without a subcommand', ['ca'], /^mailtap: mailtap ca needs a command: init, show, export /],
     ['unknown ca subcommand', ['ca', 'bogus'], /unknown command 'bogus'/],
     ['unknown option', ['show', 'x.jsonl', '--bogus'], /unknown option '--bogus'/],
@@ -92,6 +92,9 @@ describe('bad arguments: one line on stderr, exit code 2, nothing on stdout', ()
     ['replay --client without --to', ['replay', '--client', 'x.jsonl', '--certs', 'CERTS'], /--client needs --to/],
     ['show --format pdf', ['show', 'x.jsonl', '--format', 'pdf'], /--format.*pdf.*(text|choices)/],
     ['decode of invalid base64', ['decode', '!!!'], /not valid base64/],
+    ['web --listen with a bad address', ['web', '--listen', 'a:b:c'], /--listen.*HOST:PORT/],
+    ['web of a directory that does not exist', ['web', '/nonexistent-mailtap-recordings', '--listen', '127.0.0.1:0'], /cannot read \/nonexistent-mailtap-recordings: no such file/],
+    ['proxy --web beyond loopback without a token', ['proxy', 'smtp://127.0.0.1:1', '--web', '0.0.0.0:0', '--web-token', 'none', '--certs', 'CERTS', '--recordings', 'RECS'], /beyond loopback\) needs an access token/],
     ['ca init --days abc', ['ca', 'init', '--days', 'abc', '--dir', 'CERTS'], /--days.*positive whole number/],
   ];
   it.each(cases)('%s', async (_name, args, message) => {

@@ -106,11 +106,11 @@ describe('the web view in chromium', () => {
   it('shows a new session in the list live, without a reload', async () => {
     await page.goto(lab.web.openUrl);
     await page.waitForSelector('#sessions');
-    await page.evaluate(() => ((window as unknown as { notReloaded: boolean }).notReloaded = true));
+    await page.evaluate(() => ((globalThis as unknown as { notReloaded: boolean }).notReloaded = true));
     expect(await page.locator('#sessions-body tr').count()).toBe(0);
     await sendMail();
     await page.waitForSelector('#sessions-body tr[data-session] >> text=SMTP', { timeout: 15_000 });
-    expect(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
+    expect(await page.evaluate(() => (globalThis as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
     await page.waitForSelector('#sessions-body tr.status-closed');
     const row = page.locator('#sessions-body tr').first();
     await expect.poll(() => row.locator('td.user').textContent()).toBe('alice');
