@@ -34,22 +34,28 @@ export class TranscriptFeed {
 
   event(ev: RecordEvent): WebEntry[] {
     const entries = this.builder.event(ev);
-    if (entries.length === 0) return [];
-    // Every entry but the event's own is a body summary flushed by it.
-    const own = ev.type === 'body' ? 'body' : kindOf(ev);
-    return entries.map((e, i) => this.web(e, i === entries.length - 1 ? own : 'body'));
+    // A non-body event's own entry is its last; every entry before it (and every entry a body
+    // chunk yields) belongs to a body summary: its `->`/`<-` line, then `===` attachment lines.
+    const own = ev.type === 'body' ? -1 : entries.length - 1;
+    return entries.map((e, i) => (i === own ? this.web(e, kindOf(ev)) : this.body(e)));
   }
 
   /** The recording ended: pending bodies, and a warning when it never closed. */
   finish(): WebEntry[] {
-    return this.builder.finish().map((e) => this.web(e, e.marker === '***' ? 'error' : 'body'));
+    return this.builder.finish().map((e) => (e.marker === '***' ? this.web(e, 'error') : this.body(e)));
+  }
+
+  /** A body's summary line opens message N; its attachment lines (`===`) follow it. */
+  private body(e: Entry): WebEntry {
+    const out = this.web(e, 'body');
+    if (e.marker !== '===' && e.marker !== '***') out.msg = this.messages++;
+    return out;
   }
 
   private web(e: Entry, k: EntryKind): WebEntry {
     const out: WebEntry = { m: e.marker, l: e.lines, k };
     if (e.note !== undefined) out.n = e.note;
     if (e.t !== undefined) out.t = e.t;
-    if (k === 'body') out.msg = this.messages++;
     return out;
   }
 }
