@@ -11,6 +11,10 @@ const config = JSON.parse(process.argv[2] ?? '{}');
 // `dist`: another build of mailtap (bench --baseline DIR), to measure before and after in one run.
 const { CertificateAuthority, parseRoute, startProxy } = await import(config.dist ?? '../dist/index.js');
 const ca = await CertificateAuthority.load(config.caDir);
+// --web (issue 16): the web view's store observes every session and its server listens; a
+// browser may or may not be looking (the bench decides).
+const store = config.web ? new (await import('../dist/web/store.js')).SessionStore() : undefined;
+const web = store ? await (await import('../dist/web/server.js')).startWeb({ store, host: '127.0.0.1', port: 0, lang: 'en', mode: 'proxy' }) : undefined;
 const handle = await startProxy({
   routes: [
     parseRoute(`smtps://127.0.0.1:0=smtps://127.0.0.1:${config.upstream.implicit}`),
@@ -19,6 +23,7 @@ const handle = await startProxy({
   ca,
   upstreamCa: [config.upstreamCaFile],
   recordings: config.recordingsDir,
+  observer: store,
 });
 
 /** Peak RSS (VmHWM) and current RSS in KiB (same as child-process.ts memoryKiB, which is TS). */
@@ -46,6 +51,6 @@ process.on('message', (m) => {
 });
 process.once('disconnect', () => process.exit(0));
 process.once('SIGTERM', () => {
-  void handle.close().finally(() => process.exit(0));
+  void handle.close().then(() => web?.close()).finally(() => process.exit(0));
 });
-process.stdout.write(JSON.stringify({ implicit: handle.listeners[0].port, starttls: handle.listeners[1].port }) + '\n');
+process.stdout.write(JSON.stringify({ implicit: handle.listeners[0].port, starttls: handle.listeners[1].port, ...(web ? { web: web.openUrl } : {}) }) + '\n');

@@ -10,6 +10,8 @@ export interface ProxyChildConfig {
   upstream: { implicit: number; starttls: number };
   /** file: URL of another build's dist/index.js (bench --baseline); default ../dist/index.js. */
   dist?: string;
+  /** Serve the web view too (its store observes every session); its URL comes back as `web`. */
+  web?: boolean;
 }
 
 export interface ProxyUsage {

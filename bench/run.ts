@@ -17,6 +17,7 @@ import { caPaths } from '../src/ca/key-files.js';
 import { makeTestPki, type TestPki } from '../test/helpers/pki.js';
 import { benchCertificates } from './ca.js';
 import { startChild, type BenchChild } from './child-process.js';
+import { startWebRelays, type WebRelays } from './web.js';
 import { benchCodecs } from './codecs.js';
 import type { ProxyChildConfig, ProxyUsage } from './proxy-protocol.js';
 import { ensureBuilt } from './build.js';
@@ -111,6 +112,8 @@ function peerRelay(peer: Peer): Relay {
 }
 
 export interface StartedEnv extends BenchEnv {
+  /** Starts the --web relays (bench/web.ts) against this env's upstream. */
+  webRelays(): Promise<WebRelays>;
   /** mailtap with recording (always the first relay). */
   mailtap: Relay;
   mailtapChild: BenchChild<Ports>;
@@ -200,7 +203,8 @@ export async function startEnv(pki: TestPki, recordingsDir: string, options: Env
       }
     }
     const secureContext = createSecureContext({ ca: [pki.mailtapCaPem, leaf.certPem, await readText(certFile)] });
-    return { upstream, relays, mailtap, mailtapChild, secureContext, recordingsDir, skipped, stop };
+    const webRelays = () => startWebRelays(proxyConfig(record ? recordingsDir : false), nodeRelay, clear);
+    return { upstream, relays, mailtap, mailtapChild, secureContext, recordingsDir, skipped, stop, webRelays };
   } catch (err) {
     await stop();
     throw err;
@@ -262,6 +266,17 @@ async function main(): Promise<number> {
       const big = await bigMessagePeak(env, env.mailtap, 'starttls', plan.bigMiB);
       const base = report.throughput.find((t) => t.mode === 'starttls')!.rows.find((r) => r.relay === env!.mailtap.name)!;
       report.flat = { sizeMiB: plan.bigMiB, peakRssMiB: big.peakRssMiB, baseSizeMiB: plan.messageMiB, basePeakRssMiB: base.peakRssMiB };
+    }
+    if (!argv.includes('--no-web')) {
+      const web = await env.webRelays();
+      try {
+        const webEnv: BenchEnv = { upstream: env.upstream, relays: [env.mailtap, ...web.relays], secureContext: env.secureContext };
+        log(`--web, ${plan.messageMiB} MiB, starttls, ${plan.rounds} rounds of ${webEnv.relays.length + 1} runs`);
+        report.web = { ...(await throughput(webEnv, 'starttls', plan.messageMiB, plan.rounds)), followed: web.followed() };
+        report.skipped.push(...web.skipped);
+      } finally {
+        await web.stop();
+      }
     }
     if (!argv.includes('--no-sessions')) {
       for (const mode of ['implicit', 'starttls'] as const) {

@@ -11,7 +11,7 @@ import type { UpstreamStats } from './upstream-child.js';
 import { makeBody, smtpSession, type SessionResult, type TlsMode } from './smtp-client.js';
 import { median, percentile } from './stats.js';
 
-export type Ports = { implicit: number; starttls: number };
+export type Ports = { implicit: number; starttls: number; web?: string };
 
 /** Something the client can be pointed at instead of the upstream, with its own process. */
 export interface Relay {
@@ -20,6 +20,8 @@ export interface Relay {
   /** CPU (µs, all threads) and peak RSS once every session it carried has ended. */
   settled(): Promise<{ cpuUs: number; hwmKiB: number }>;
   resetPeak(): Promise<void>;
+  /** Before each run: returns what to do once the run is over (e.g. a browser watching it). */
+  beforeRun?(): Promise<() => Promise<void>>;
   /** After each run (e.g. delete recordings so big messages do not fill the disk). */
   afterRun?(): Promise<void>;
   /** A peer that fails is reported, not fatal; mailtap and the bare relay failing fails the bench. */
@@ -80,7 +82,9 @@ type Work<T> = () => Promise<{ value: T; bytes: number; messages: number }>;
 async function measured<T>(env: BenchEnv, relay: Relay | null, work: Work<T>): Promise<{ value: T; cpuMs: number }> {
   const before = relay ? await relay.settled() : undefined;
   const stats0 = await env.upstream.ask<UpstreamStats>({ type: 'stats' });
+  const watched = await relay?.beforeRun?.();
   const { value, bytes, messages } = await work();
+  await watched?.();
   let cpuMs = 0;
   if (relay && before) {
     cpuMs = ((await relay.settled()).cpuUs - before.cpuUs) / 1000;

@@ -5,6 +5,7 @@
 
 import type { CodecResult } from './codecs.js';
 import type { SessionRateResult, SessionRow, ThroughputResult, ThroughputRow } from './scenarios.js';
+import { WEB_BROWSER, WEB_NO_BROWSER } from './web.js';
 
 export const GOALS = {
   throughputRatio: 0.4,
@@ -19,6 +20,9 @@ export const GOALS = {
   firstLeafMs: 5,
   cachedLeafMs: 0.05,
   codecMiBs: 500,
+  /** Issue 16: relay with --web ÷ relay without, no browser open / chromium watching. */
+  webNoBrowser: 0.95,
+  webBrowser: 0.85,
 } as const;
 
 export const MAILTAP_ROW = 'mailtap';
@@ -33,6 +37,8 @@ export interface BenchReport {
   skipped: string[];
   throughput: ThroughputResult[];
   sessions: SessionRateResult[];
+  /** The --web rounds: plain mailtap and the --web relays against the same direct runs. */
+  web?: ThroughputResult & { followed: number };
   flat?: { sizeMiB: number; peakRssMiB: number; baseSizeMiB: number; basePeakRssMiB: number };
   certificates?: { firstIssueMsMedian: number; cachedMsMedian: number };
   codecs?: CodecResult;
@@ -91,6 +97,20 @@ function goalRows(r: BenchReport): Row[] {
       rows.push([s, 'mailtap CPU per MiB ÷ bare Node relay', `${f(x)} (${f(m.cpuMsPerMiB)} / ${f(bare.cpuMsPerMiB)})`, `≤ ${GOALS.cpuVsBare}`, x <= GOALS.cpuVsBare]);
     }
     rows.push([s, 'mailtap peak RSS MiB', f(m.peakRssMiB, 0), `≤ ${GOALS.peakRssMiB}`, m.peakRssMiB <= GOALS.peakRssMiB]);
+  }
+  if (r.web) {
+    const plain = r.web.rows.find((x) => x.relay === MAILTAP_ROW);
+    for (const [name, goal] of [[WEB_NO_BROWSER, GOALS.webNoBrowser], [WEB_BROWSER, GOALS.webBrowser]] as const) {
+      const w = r.web.rows.find((x) => x.relay === name);
+      const s = `${f(r.web.sizeMiB, 0)} MiB message, ${tlsName(r.web.mode)}, ${name}`;
+      if (!w || !plain || w.error) {
+        rows.push([s, 'relay with --web ÷ without', w?.error ? `failed: ${w.error}` : 'not run', `≥ ${goal}`, null]);
+        continue;
+      }
+      const x = w.ratio / plain.ratio;
+      const watched = name === WEB_BROWSER ? `; session page opened live in ${r.web.followed} of ${r.web.rounds + 1} runs` : '';
+      rows.push([s, `MiB/s with ÷ without --web (same ${r.web.rounds} rounds${watched})`, `${f(x)} (${f(w.relayMiBs, 0)} / ${f(plain.relayMiBs, 0)})`, `≥ ${goal}`, x >= goal]);
+    }
   }
   for (const t of r.sessions) {
     const s = `${t.clients}×${t.perClient} sessions of 2 KiB, ${tlsName(t.mode)}`;
