@@ -12,6 +12,11 @@ export interface Limits {
   maxBodyPeekBytes: number;
   /** Concurrent sessions a proxy accepts before refusing new ones with a protocol-shaped error. */
   maxSessions: number;
+  /**
+   * Bytes one compressed read may inflate to (IMAP COMPRESS=DEFLATE, RFC 4978). Past it that
+   * direction is no longer decoded (a deflate bomb); the compressed bytes are still relayed.
+   */
+  maxInflateBytes: number;
   /** Milliseconds a session may stay silent in both directions before it is closed. */
   idleTimeoutMs: number;
   /** Milliseconds to wait for the upstream TCP connect and TLS handshake. */
@@ -43,6 +48,8 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxPendingBytes: 64 * 1024,
   maxBodyPeekBytes: 64 * 1024,
   maxSessions: 1000,
+  // A 64 KiB read at DEFLATE's best ratio (~1032:1) inflates to about 64 MiB: stop well before.
+  maxInflateBytes: 16 * 1024 * 1024,
   // Above IMAP IDLE's 29-minute re-issue interval (RFC 2177 §3), so idling clients are not cut.
   idleTimeoutMs: 31 * 60_000,
   connectTimeoutMs: 15_000,

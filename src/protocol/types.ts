@@ -98,6 +98,18 @@ export interface InjectionEvent {
   note: Note;
 }
 
+/**
+ * IMAP COMPRESS=DEFLATE accepted (RFC 4978 §3): both directions are raw DEFLATE from the byte after
+ * the accepting reply. Any bytes of either side the codec already held past that point come right
+ * after this event as `raw` units (they are compressed: relay them as they are). From then on the
+ * codec expects to be fed the *inflated* bytes of each side.
+ */
+export interface CompressEvent {
+  type: 'compress';
+  algorithm: 'DEFLATE';
+  note: Note;
+}
+
 /** The peer broke the protocol; the codec falls back as the note says (usually pass-through). */
 export interface ViolationEvent {
   type: 'violation';
@@ -133,7 +145,7 @@ export interface HintEvent {
   note: Note;
 }
 
-export type CodecEvent = UnitEvent | AuthEvent | UpgradeTlsEvent | InjectionEvent | ViolationEvent | StateEvent;
+export type CodecEvent = UnitEvent | AuthEvent | UpgradeTlsEvent | CompressEvent | InjectionEvent | ViolationEvent | StateEvent;
 
 export interface Codec {
   readonly protocol: Protocol;

@@ -47,6 +47,8 @@ export function recordEventFromCodec(ev: CodecEvent | HintEvent, t: number, opts
         note: `The server accepted ${ev.command}; from here on both legs talk TLS (RFC 3207, RFC 2595)`,
         note_es: `El servidor aceptó ${ev.command}; a partir de aquí ambos tramos hablan TLS (RFC 3207, RFC 2595)`,
       };
+    case 'compress':
+      return { t: time, dir: 'proxy', type: 'compress', algorithm: ev.algorithm, message: `COMPRESS=${ev.algorithm} active: units from here hold the inflated bytes`, note: ev.note.en, note_es: ev.note.es };
     case 'injection':
       return {
         t: time,

@@ -91,8 +91,10 @@ export interface InjectionRecord extends EventBase {
 
 /** mailtap's own events. Fields beyond these are kept as written. */
 export interface NoticeRecord extends EventBase {
-  type: 'connect' | 'error' | 'violation' | 'state' | 'info';
+  type: 'connect' | 'error' | 'violation' | 'state' | 'info' | 'compress';
   dir: 'proxy';
+  /** `compress`: the algorithm (`DEFLATE`, RFC 4978); units after it hold inflated bytes. */
+  algorithm?: string;
   message?: string;
   code?: string;
   state?: string;
@@ -139,7 +141,7 @@ export type CloseEvent = CloseRecord;
 export type RecordEvent = UnitRecord | TlsRecord | AuthRecord | InjectionRecord | NoticeRecord | HintRecord | CloseRecord;
 
 export const UNIT_TYPES: readonly UnitKind[] = ['command', 'reply', 'body', 'sasl', 'raw'];
-const NOTICE_TYPES = ['connect', 'error', 'violation', 'state', 'info'];
+const NOTICE_TYPES = ['connect', 'error', 'violation', 'state', 'info', 'compress'];
 const PROTOCOLS: readonly Protocol[] = ['smtp', 'pop3', 'imap'];
 const TLS_MODES: readonly TlsMode[] = ['implicit', 'starttls', 'none'];
 const AUTH_RESULTS: readonly AuthResult[] = ['success', 'failure', 'cancelled', 'incomplete'];

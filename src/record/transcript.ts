@@ -140,6 +140,7 @@ export class TranscriptBuilder {
         out.push({ marker: '===', lines: [ev.message ?? w.connection], note: this.note(ev), t });
         break;
       case 'info':
+      case 'compress':
         out.push({ marker: '===', lines: [ev.message ?? ''], note: this.note(ev), t });
         break;
       case 'close':

@@ -12,6 +12,8 @@ import { defaultLocalNames, type CertificateAuthority } from '../ca/index.js';
 import type { Codec, CodecEvent, ProtocolModule } from '../protocol/types.js';
 import { leafTlsOptions, wrapClient, type ClientTlsOptions } from '../transport/tls-wrap.js';
 import { ClientStepTracker, type ClientStep } from './steps.js';
+import { Deflater, InflatePair } from '../transport/deflate.js';
+import { DEFAULT_LIMITS } from '../core/limits.js';
 import { endingReply, isGoodbye, mismatchMessage, mismatchReply, stepsMatch } from './mismatch.js';
 import type { ReplayScript } from './script.js';
 
@@ -64,6 +66,9 @@ export class ReplaySession {
   /** An IMAP command whose line goes on after a literal the recording did not have: matched once whole. */
   private deferred: ClientStep | undefined;
   private readonly idleTimer: NodeJS.Timeout;
+  /** IMAP COMPRESS=DEFLATE on (RFC 4978): what we send is deflated, what the client sends inflated. */
+  private deflater: Deflater | undefined;
+  private inflater: InflatePair | undefined;
   private resolve!: (o: ReplayOutcome) => void;
   readonly outcome: Promise<ReplayOutcome>;
 
@@ -109,7 +114,8 @@ export class ReplaySession {
   private listen(socket: Socket): void {
     socket.on('data', (chunk: Buffer) => {
       this.idleTimer.refresh();
-      if (!this.upgrading) this.handle(this.codec.feed('client', chunk));
+      if (this.inflater) this.inflater.push('client', chunk);
+      else if (!this.upgrading) this.handle(this.codec.feed('client', chunk));
     });
     socket.on('error', (err) => this.options.logger?.debug({ err: describeError(err) }, 'replay client socket error'));
     socket.on('close', () => this.finish());
@@ -131,6 +137,8 @@ export class ReplaySession {
         this.options.logger?.warn({ bytes: ev.bytes.length }, 'replay: dropped plaintext the client pipelined after STARTTLS');
       } else if (ev.type === 'upgrade-tls') {
         void this.upgrade();
+      } else if (ev.type === 'compress') {
+        this.startCompression();
       }
     }
   }
@@ -218,7 +226,9 @@ export class ReplaySession {
     }
     const script = this.current;
     if (script.serverCloses && this.next.get(script) === script.server.length && this.stepsDone >= script.steps.length && !this.upgrading) {
-      this.socket.end();
+      const socket = this.socket;
+      if (this.deflater) void this.deflater.settled().then(() => socket.end());
+      else socket.end();
     }
   }
 
@@ -229,10 +239,24 @@ export class ReplaySession {
     return Buffer.concat([Buffer.from(live, 'latin1'), bytes.subarray(tag.length)]);
   }
 
+  private startCompression(): void {
+    const socket = this.socket;
+    this.deflater = new Deflater((bytes) => !socket.destroyed && socket.write(bytes));
+    this.inflater = new InflatePair({
+      maxOutputBytes: DEFAULT_LIMITS.maxInflateBytes,
+      onData: (_side, bytes) => this.handle(this.codec.feed('client', bytes)),
+      onFailure: (_side, message) => {
+        this.fail(`COMPRESS: ${message}`);
+        socket.destroy();
+      },
+    });
+  }
+
   private send(bytes: Buffer): void {
     if (this.socket.destroyed) return;
     this.idleTimer.refresh();
-    this.socket.write(bytes);
+    if (this.deflater) this.deflater.write(bytes);
+    else this.socket.write(bytes);
     // Our own replies drive the codec too: it learns that DATA was accepted, that TLS begins.
     this.handle(this.codec.feed('server', bytes));
   }
@@ -271,6 +295,8 @@ export class ReplaySession {
     if (this.ended) return;
     this.ended = true;
     clearTimeout(this.idleTimer);
+    this.deflater?.close();
+    this.inflater?.close();
     const script = this.current;
     let complete = this.stepsDone >= script.steps.length;
     // nodemailer and others hang up after their last command without QUIT/LOGOUT: the dialogue

@@ -28,6 +28,7 @@ import { sessionHeader } from './header.js';
 import { MistakeSpotter } from '../protocol/hints.js';
 import type { HintEvent } from '../protocol/types.js';
 import { plaintextOnTlsHint, untrustedUpstreamHint, watchSilentClient } from './tls-mistakes.js';
+import { CompressTap } from './compress-tap.js';
 
 export interface SessionObserver {
   start?(id: string, header: RecordHeader): void;
@@ -88,6 +89,8 @@ export class ProxySession {
   private readonly fed = { client: 0, server: 0 };
   private readonly accounted = { client: 0, server: 0 };
   private readonly endPending = { client: false, server: false };
+  /** IMAP COMPRESS=DEFLATE is on: reads are relayed as they come, and decoded from a copy. */
+  private compressTap: CompressTap | undefined;
   /** --redact: one per session, so a secret learnt once is masked everywhere after. */
   private readonly redactor: Redactor | undefined;
   /** Explains the user's mistakes as they happen (hints). */
@@ -296,7 +299,28 @@ export class ProxySession {
       clearTimeout(this.greetingTimer);
     }
     if (side === 'client' && this.client.tls) this.clientBytesInTls += chunk.length;
+    if (this.compressTap) return this.relayCompressed(side, chunk);
     this.dispatch(this.feed(side, chunk));
+  }
+
+  /** Compressed stream: relay the read unchanged now, decode a copy for the notes. */
+  private relayCompressed(side: Side, chunk: Buffer): void {
+    this.fed[side] += chunk.length;
+    this.accounted[side] += chunk.length;
+    (side === 'client' ? this.upstream : this.client)?.write(chunk);
+    this.compressTap!.wire(side, chunk);
+    if (this.upstream) this.applyBackpressure();
+  }
+
+  private startCompression(): void {
+    this.compressTap = new CompressTap({
+      codec: this.codec,
+      maxInflateBytes: this.options.limits.maxInflateBytes,
+      record: (events) => {
+        for (const ev of events) if (ev.type !== 'upgrade-tls') this.record(ev, false);
+      },
+      failed: (side, message) => this.emit({ type: 'error', dir: 'proxy', code: 'E_LIMIT', side, message: `${message}: the ${side} stream is no longer decoded, only relayed` } as RecordEvent),
+    });
   }
 
   private dispatch(events: CodecEvent[]): void {
@@ -311,6 +335,14 @@ export class ProxySession {
     const client = this.client;
     let localStartTls: string | false = false;
     for (let ev of events) {
+      if (ev.type === 'compress') this.startCompression();
+      else if (ev.type === 'unit' && this.compressTap) {
+        // Held past the COMPRESS boundary: compressed wire bytes. Relay, then decode a copy.
+        (ev.side === 'client' ? upstream : client).write(ev.bytes);
+        this.accounted[ev.side] += ev.bytes.length;
+        this.compressTap.wire(ev.side, ev.bytes);
+        continue;
+      }
       if (ev.type === 'unit') {
         if (ev.side === 'client' && ev.kind === 'command' && this.upstreamIsImplicit && isStartTlsCommand(ev.verb)) localStartTls = ev.tag ?? '';
         else {
@@ -455,9 +487,16 @@ export class ProxySession {
     this.closeReason ??= this.hintIfSilentAfterTls(side, `${side === 'client' ? 'client' : 'server'} closed the connection`);
     // Propagate the half-close so the peer sees EOF exactly where the other side stopped.
     this.endPending[side] = true;
-    this.dispatch(this.codec.end(side));
+    this.endCodec(side);
     // Graceful: the last reply may still be on its way to a client that half-closed first.
     if (this.client.ended && (!this.upstream || this.upstream.ended)) this.finish(this.closeReason ?? 'both sides closed', undefined, true);
+  }
+
+  /** What the codec still holds of an ended side: relayed and recorded, or (compressed) recorded. */
+  private endCodec(side: Side): void {
+    if (!this.compressTap) return this.dispatch(this.codec.end(side));
+    this.compressTap.end(side);
+    this.propagateEnds();
   }
 
   private onClose(side: Side): void {
@@ -468,7 +507,7 @@ export class ProxySession {
     if (leg && !leg.ended) {
       // Closed without a FIN (reset or destroyed): what the codec still held (a partial reply or
       // command) is forwarded and recorded, then the reset is passed on.
-      this.dispatch(this.codec.end(side));
+      this.endCodec(side);
       other?.reset();
       this.finish(this.closeReason ?? this.hintIfSilentAfterTls(side, `${side === 'client' ? 'client' : 'server'} connection reset`));
       return;
@@ -500,8 +539,9 @@ export class ProxySession {
     return Math.round((performance.now() - this.started) * 10) / 10;
   }
 
-  private record(ev: CodecEvent): void {
-    if (ev.type === 'unit' || ev.type === 'injection') this.accounted[ev.side] += ev.bytes.length;
+  /** `relayed`: the event's bytes were fed from the wire (false for inflated COMPRESS bytes). */
+  private record(ev: CodecEvent, relayed = true): void {
+    if (relayed && (ev.type === 'unit' || ev.type === 'injection')) this.accounted[ev.side] += ev.bytes.length;
     // With --no-record and no observer nothing reads the event: do not build it (per body chunk
     // that is a base64 copy and a note string).
     if (!this.writer && !this.options.observer?.event) return;
@@ -540,10 +580,17 @@ export class ProxySession {
       reason,
       bytes: { c2s: this.upstream?.bytesOut ?? 0, s2c: this.client.bytesOut },
     } as CloseEvent;
-    this.closed = true;
-    this.options.observer?.event?.(this.id, close);
+    // Compressed: the last reads may still be inflating; their units belong before the close.
+    const decoded = this.compressTap ? this.compressTap.settled().finally(() => this.compressTap?.close()) : undefined;
+    const closeNow = () => {
+      this.closed = true;
+      this.options.observer?.event?.(this.id, close);
+    };
+    if (!decoded) closeNow();
     // A client that leaves while the recording is still being opened still gets a whole recording.
-    const closing = (this.writerOpening ?? Promise.resolve()).then(() => this.writer?.close(close));
+    const closing = Promise.all([this.writerOpening, decoded])
+      .then(() => decoded && closeNow())
+      .then(() => this.writer?.close(close));
     closing
       .catch((err: unknown) => this.logError(err))
       .finally(() => {

@@ -4,6 +4,7 @@
 
 import net from 'node:net';
 import tls from 'node:tls';
+import zlib from 'node:zlib';
 import { ByteQueue } from '../../src/protocol/byte-queue.js';
 
 export interface MiniServerOptions {
@@ -16,6 +17,8 @@ export interface MiniServerOptions {
   users: Record<string, string>;
   /** Initial INBOX content (RFC 5322 messages with CRLF line ends). */
   messages: Buffer[];
+  /** IMAP: offer COMPRESS=DEFLATE (RFC 4978) once authenticated. */
+  compress?: boolean;
   /** Called on each new connection with live arrays of the (decrypted) bytes received and sent. */
   onSession?: (s: { received: Buffer[]; sent: Buffer[] }) => void;
 }
@@ -124,6 +127,7 @@ export class MiniConnection {
   /** Called after bytes were queued; the handler consumes what it can. */
   onInput: () => void = () => {};
   private socket: net.Socket;
+  private deflate: zlib.DeflateRaw | undefined;
   private readonly onData = (chunk: Buffer): void => {
     this.transcript.received.push(chunk);
     this.queue.push(chunk);
@@ -150,7 +154,26 @@ export class MiniConnection {
     const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
     if (!this.socket.writable) return;
     this.transcript.sent.push(bytes);
-    this.socket.write(bytes);
+    if (this.deflate) {
+      this.deflate.write(bytes);
+      this.deflate.flush(zlib.constants.Z_SYNC_FLUSH);
+    } else this.socket.write(bytes);
+  }
+
+  get compressed(): boolean {
+    return this.deflate !== undefined;
+  }
+
+  /** IMAP COMPRESS=DEFLATE accepted (the OK already written): raw DEFLATE both ways from here. */
+  startCompression(): void {
+    const socket = this.socket;
+    const inflate = zlib.createInflateRaw();
+    socket.removeListener('data', this.onData);
+    socket.on('data', (c: Buffer) => inflate.write(c));
+    inflate.on('data', this.onData);
+    inflate.on('error', () => socket.destroy());
+    this.deflate = zlib.createDeflateRaw();
+    this.deflate.on('data', (c: Buffer) => socket.writable && socket.write(c));
   }
 
   /**
@@ -170,7 +193,12 @@ export class MiniConnection {
   }
 
   end(): void {
-    this.socket.end();
+    const socket = this.socket;
+    // Compressed: the last replies are still in the deflate stream; close after they are out.
+    if (this.deflate) {
+      this.deflate.on('end', () => socket.end());
+      this.deflate.end();
+    } else socket.end();
   }
 }
 

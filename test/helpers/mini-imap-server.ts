@@ -69,6 +69,7 @@ class ImapSession {
       if (this.conn.canStartTls) caps.push('STARTTLS');
       caps.push('AUTH=PLAIN', 'AUTH=LOGIN');
     }
+    if (this.options.compress && !this.conn.compressed) caps.push('COMPRESS=DEFLATE');
     return caps.join(' ');
   }
 
@@ -153,6 +154,13 @@ class ImapSession {
     }
     if (this.state === 'notauth') return this.notAuthenticated(tag, name, args);
     switch (name) {
+      case 'COMPRESS':
+        // RFC 4978 §3: OK in clear, then both directions deflated from the next byte on.
+        if (!this.options.compress || this.conn.compressed) throw no('[COMPRESSIONACTIVE] compression not available');
+        if (args[0]?.t !== 'atom' || args[0].v.toUpperCase() !== 'DEFLATE') throw bad('only DEFLATE');
+        this.conn.write(`${tag} OK DEFLATE active\r\n`);
+        this.conn.startCompression();
+        return 'async';
       case 'STARTTLS':
       case 'LOGIN':
       case 'AUTHENTICATE':

@@ -18,6 +18,7 @@ import { PendingTags } from './pending-tags.js';
 import { parseResponse, responseNote, type ParsedResponse } from './responses.js';
 import { afterCompletion, afterGreeting, afterTlsNote, readOnlyAfter, stateNote, type ImapState, type ReadOnlyBy } from './session-state.js';
 import { injection, StartTlsGate, starttlsRefusal } from './starttls.js';
+import { compressionStarts } from './compress.js';
 import { MAX_TOKENS, parseCommand, tokenize, tokenText, type Token } from './tokenizer.js';
 
 /** Commands awaiting their tagged completion that we remember; the oldest is forgotten past this. */
@@ -52,6 +53,8 @@ export class ImapCodec implements Codec {
   private auth: { tag: string; exchange: SaslExchange } | null = null;
   private idle: { tag: string; done: boolean } | null = null;
   private tls: StartTlsGate | null = null;
+  /** Tag of a `COMPRESS DEFLATE` awaiting its completion (RFC 4978 §3). */
+  private compressTag: string | null = null;
 
   constructor(options: CodecOptions = {}) {
     this.limits = resolveLimits(options.limits);
@@ -223,6 +226,9 @@ export class ImapCodec implements Codec {
       case 'IDLE':
         this.idle = { tag: cmd.tag, done: false };
         return undefined;
+      case 'COMPRESS':
+        if ((tokenText(cmd.args[0]) ?? '').toUpperCase() === 'DEFLATE') this.compressTag = cmd.tag;
+        return undefined;
       default:
         return undefined;
     }
@@ -367,6 +373,13 @@ export class ImapCodec implements Codec {
       this.upgrade(r.tag, out);
       return;
     }
+    if (this.compressTag === r.tag) {
+      this.compressTag = null;
+      if (r.status === 'OK') {
+        this.compress(out);
+        return;
+      }
+    }
     const result = r.status === 'OK' ? 'success' : 'failure';
     if (this.auth && this.auth.tag === r.tag) {
       const ex = this.auth.exchange;
@@ -386,6 +399,13 @@ export class ImapCodec implements Codec {
       this.client.push(held);
       this.pumpClient(out);
     }
+  }
+
+  /** COMPRESS=DEFLATE accepted: see compress.ts. Framing goes on with the inflated bytes. */
+  private compress(out: CodecEvent[]): void {
+    compressionStarts(this.client.takeAll(), this.server.takeAll(), out);
+    this.client = new SideFramer(this.limits.maxLineBytes);
+    this.server = new SideFramer(this.limits.maxLineBytes);
   }
 
   /** STARTTLS accepted: announce the upgrade, drop plaintext on both sides, restart framing. */

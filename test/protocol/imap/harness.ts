@@ -83,6 +83,9 @@ export function normalise(events: CodecEvent[]): Flat[] {
       case 'upgrade-tls':
         f = { type: 'upgrade-tls', refusal: e.refusal('handshake failed').toString('latin1') };
         break;
+      case 'compress':
+        f = { type: 'compress', note: e.note.en };
+        break;
       case 'auth':
         f = { type: 'auth', mechanism: e.mechanism, result: e.result };
         if (e.username !== undefined) f.username = e.username;
