@@ -13,7 +13,6 @@ import type { Codec, CodecEvent, ProtocolModule } from '../protocol/types.js';
 import { leafTlsOptions, wrapClient, type ClientTlsOptions } from '../transport/tls-wrap.js';
 import { ClientStepTracker, type ClientStep } from './steps.js';
 import { Deflater, InflatePair } from '../transport/deflate.js';
-import { DEFAULT_LIMITS } from '../core/limits.js';
 import { endingReply, isGoodbye, mismatchMessage, mismatchReply, stepsMatch } from './mismatch.js';
 import type { ReplayScript } from './script.js';
 
