@@ -20,10 +20,11 @@ const ALLOWED = {
   export: ['record', 'protocol', 'mime', 'sasl', 'core'],
   session: ['transport', 'record', 'protocol', 'mime', 'ca', 'sasl', 'core'],
   replay: ['transport', 'record', 'protocol', 'mime', 'ca', 'sasl', 'core'],
+  audit: ['replay', 'session', 'mime', 'transport', 'record', 'protocol', 'ca', 'sasl', 'core'],
   demo: ['replay', 'session', 'mime', 'transport', 'record', 'protocol', 'ca', 'sasl', 'core'],
   web: ['export', 'mime', 'session', 'record', 'protocol', 'core'],
-  cli: ['web', 'export', 'mime', 'demo', 'replay', 'session', 'transport', 'record', 'protocol', 'ca', 'sasl', 'core'],
-  'index.ts': ['web', 'export', 'mime', 'demo', 'replay', 'session', 'transport', 'record', 'protocol', 'ca', 'sasl', 'core', 'cli'],
+  cli: ['audit', 'web', 'export', 'mime', 'demo', 'replay', 'session', 'transport', 'record', 'protocol', 'ca', 'sasl', 'core'],
+  'index.ts': ['audit', 'web', 'export', 'mime', 'demo', 'replay', 'session', 'transport', 'record', 'protocol', 'ca', 'sasl', 'core', 'cli'],
 };
 const SANS_IO = new Set(['protocol', 'sasl', 'mime']);
 const IO_MODULES = /^(node:)?(net|tls|fs|fs\/promises|dgram|http|https|child_process|timers)$|^pino$/;

@@ -120,6 +120,18 @@ export class CertificateAuthority {
     return CertificateAuthority.fromMaterial(paths, built.pem, ca.privateKey, leafKeyFrom(leafPem, paths.leafKeyPath));
   }
 
+  /**
+   * A CA that lives only in memory and is never written anywhere: the "unknown CA" a client
+   * must refuse (`mailtap audit`'s untrusted-cert case). Nobody can have been told to trust it.
+   */
+  static ephemeral(commonName = 'mailtap throwaway CA (trust nothing it signs)'): CertificateAuthority {
+    const ca = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const leaf = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const built = buildCaCertificate({ key: ca.privateKey, publicKey: ca.publicKey, commonName, instance: randomBytes(4).toString('hex'), days: 2, permitted: [] });
+    const paths = caPaths('(in memory)');
+    return CertificateAuthority.fromMaterial(paths, built.pem, ca.privateKey, leafKeyFrom(pkcs8(leaf.privateKey), paths.leafKeyPath));
+  }
+
   static async load(dir: string): Promise<CertificateAuthority> {
     const paths = caPaths(dir);
     const certPem = await readCaFile(paths.certPath, INIT_HINT);
@@ -219,6 +231,36 @@ export class CertificateAuthority {
     this.cache.set(key, entry);
     if (this.cache.size > LEAF_CACHE_MAX) this.cache.delete(this.cache.keys().next().value!);
     return entry.promise;
+  }
+
+  /**
+   * A leaf for these names whose validity window is fixed (uncached): `mailtap audit` uses it to
+   * serve a certificate that expired `daysAgo` days ago (RFC 5280 §4.1.2.5), which a client must
+   * refuse however much it trusts this CA.
+   */
+  issueExpired(names: string[], daysAgo = 30): Promise<LeafCertificate> {
+    const normalized = normalizeNames(names);
+    if (normalized.length === 0) return Promise.reject(new MailtapError('E_USAGE', `no usable DNS name or IP address among: ${names.join(', ') || '(none)'}`));
+    const day = 24 * 60 * 60 * 1000;
+    const now = Date.now();
+    return Promise.resolve().then(() => {
+      const built = buildLeafCertificate({
+        signer: this.signer,
+        publicKey: this.leafKey.forgePublic,
+        keyIdentifier: this.leafKey.keyIdentifier,
+        names: normalized,
+        validity: { notBefore: new Date(now - (daysAgo + 90) * day), notAfter: new Date(now - daysAgo * day) },
+      });
+      this.issuedCount++;
+      return {
+        names: normalized.map((name) => name.value),
+        certPem: built.pem,
+        keyPem: this.leafKey.pem,
+        secureContext: createSecureContext({ key: this.leafKey.pem, cert: built.pem }),
+        fingerprint256: fingerprint256(built.der),
+        notAfter: built.notAfter,
+      };
+    });
   }
 
   /** Synchronous cache probe (for SNICallback fast path). */

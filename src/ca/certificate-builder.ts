@@ -120,6 +120,8 @@ export interface LeafTemplate {
   keyIdentifier: Buffer;
   names: readonly LeafName[];
   now?: Date;
+  /** A fixed validity window instead of the usual one (the audit's deliberately expired leaf). */
+  validity?: { notBefore: Date; notAfter: Date };
 }
 
 export function buildLeafCertificate(template: LeafTemplate): BuiltCertificate {
@@ -127,9 +129,11 @@ export function buildLeafCertificate(template: LeafTemplate): BuiltCertificate {
   const now = wholeSeconds(template.now ?? new Date());
   cert.publicKey = PLACEHOLDER_KEY;
   cert.serialNumber = randomSerialHex();
-  const notBefore = now - BACKDATE_MS;
+  const notBefore = template.validity ? wholeSeconds(template.validity.notBefore) : now - BACKDATE_MS;
   cert.validity.notBefore = new Date(notBefore);
-  cert.validity.notAfter = new Date(Math.min(notBefore + LEAF_VALIDITY_DAYS * DAY_MS, template.signer.notAfter.getTime()));
+  cert.validity.notAfter = template.validity
+    ? new Date(wholeSeconds(template.validity.notAfter))
+    : new Date(Math.min(notBefore + LEAF_VALIDITY_DAYS * DAY_MS, template.signer.notAfter.getTime()));
   cert.setSubject([utf8('commonName', leafCommonName(template.names))]);
   cert.setIssuer(template.signer.subject);
   cert.setExtensions([

@@ -14,6 +14,7 @@ import { register as registerBase64 } from './commands/base64.js';
 import { register as registerDemo } from './commands/demo.js';
 import { register as registerExport } from './commands/export.js';
 import { register as registerWeb } from './commands/web.js';
+import { register as registerAudit } from './commands/audit.js';
 
 /**
  * Commander answers a missing subcommand (`mailtap`, `mailtap ca`) with the whole help on stderr
@@ -45,7 +46,7 @@ export function buildProgram(): Command {
       outputError: (str, write) => write(`mailtap: ${str.replace(/^error: /, '').split('\n')[0]}\n`),
     })
     .exitOverride();
-  for (const registerCommands of [registerCa, registerProxy, registerReplay, registerShow, registerBase64, registerDemo, registerExport, registerWeb]) {
+  for (const registerCommands of [registerCa, registerProxy, registerReplay, registerShow, registerBase64, registerDemo, registerExport, registerWeb, registerAudit]) {
     registerCommands(program);
   }
   for (const sub of program.commands) applyExitOverride(sub);

@@ -12,6 +12,7 @@ import { CertificateAuthority } from '../ca/index.js';
 import { protocolModule } from '../protocol/index.js';
 import { loadUpstreamTrust } from '../transport/upstream-trust.js';
 import { ProxySession, type SessionObserver } from './session.js';
+import type { SessionTap } from './tap.js';
 import { MAILTAP_VERSION } from '../core/version.js';
 
 export interface ProxyOptions {
@@ -28,6 +29,8 @@ export interface ProxyOptions {
   limits?: Partial<Limits>;
   observer?: SessionObserver;
   logger?: Logger;
+  /** An active part per session (mailtap audit), asked once per accepted connection. */
+  tapFor?: (sessionId: string, route: Route) => SessionTap | undefined;
 }
 
 export interface ListenerInfo {
@@ -79,8 +82,10 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyHandle> {
         return;
       }
       counter += 1;
+      const id = `${prefix}-${counter}`;
       const session = new ProxySession(socket, {
-        id: `${prefix}-${counter}`,
+        id,
+        tap: options.tapFor?.(id, route),
         route,
         module,
         ca,

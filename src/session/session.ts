@@ -29,6 +29,7 @@ import { MistakeSpotter } from '../protocol/hints.js';
 import type { HintEvent } from '../protocol/types.js';
 import { plaintextOnTlsHint, untrustedUpstreamHint, watchSilentClient } from './tls-mistakes.js';
 import { CompressTap } from './compress-tap.js';
+import type { SessionTap, TapHold } from './tap.js';
 
 export interface SessionObserver {
   start?(id: string, header: RecordHeader): void;
@@ -53,6 +54,8 @@ export interface SessionOptions {
   knownUpstreamNames?: string[];
   onUpstreamNames?: (names: string[]) => void;
   version: string;
+  /** An active part in the dialogue (mailtap audit); see tap.ts. */
+  tap?: SessionTap;
 }
 
 export class ProxySession {
@@ -255,7 +258,8 @@ export class ProxySession {
   }
 
   private clientTlsOptions(): Promise<ClientTlsOptions> {
-    const { ca, route, limits } = this.options;
+    const { ca, route, limits, tap } = this.options;
+    if (tap?.clientTls) return tap.clientTls();
     return clientTlsOptions(ca, (sni) => leafNames(route, this.upstreamNames, sni), limits.connectTimeoutMs);
   }
 
@@ -334,6 +338,7 @@ export class ProxySession {
     if (!upstream) return;
     const client = this.client;
     let localStartTls: string | false = false;
+    const held: TapHold[] = [];
     for (let ev of events) {
       if (ev.type === 'compress') this.startCompression();
       else if (ev.type === 'unit' && this.compressTap) {
@@ -344,14 +349,18 @@ export class ProxySession {
         continue;
       }
       if (ev.type === 'unit') {
-        if (ev.side === 'client' && ev.kind === 'command' && this.upstreamIsImplicit && isStartTlsCommand(ev.verb)) localStartTls = ev.tag ?? '';
+        const hold = ev.side === 'client' ? this.tapClient(ev, held) : undefined;
+        if (hold) held.push(hold);
+        else if (ev.side === 'client' && ev.kind === 'command' && this.upstreamIsImplicit && isStartTlsCommand(ev.verb)) localStartTls = ev.tag ?? '';
         else {
           if (ev.side === 'server' && this.offersLocalStartTls) ev = this.withStartTlsOffer(ev);
+          if (ev.side === 'server') ev = this.tapServer(ev);
           (ev.side === 'client' ? upstream : client).write(ev.bytes);
         }
       }
       this.record(ev);
     }
+    if (held.length) return this.answerHeld(held);
     if (localStartTls !== false) {
       this.emit({ type: 'info', dir: 'proxy', message: 'mailtap answers this STARTTLS itself: the server leg is already TLS' } as RecordEvent);
       this.dispatch(this.feed('server', localStartTlsAcceptance(this.options.module.protocol, localStartTls || undefined)));
@@ -394,6 +403,29 @@ export class ProxySession {
     return offered;
   }
 
+  /** The tap's say on a client unit; after a hold that ends the session nothing more goes out. */
+  private tapClient(ev: UnitEvent, held: TapHold[]): TapHold | undefined {
+    if (held.some((h) => h.end)) return { answer: Buffer.alloc(0), end: true, why: held[0]!.why };
+    return this.options.tap?.client?.(ev, !!this.client.tls);
+  }
+
+  private tapServer(ev: UnitEvent): UnitEvent {
+    const tapped = this.options.tap?.server?.(ev, !!this.client.tls) ?? ev;
+    // As with the STARTTLS offer: the codec was fed the server's bytes, the client gets these.
+    this.accounted.server += ev.bytes.length - tapped.bytes.length;
+    return tapped;
+  }
+
+  /** Client units the tap kept back: say why, answer in the server's place, end if asked. */
+  private answerHeld(held: TapHold[]): void {
+    const ending = held.find((h) => h.end);
+    for (const h of new Set(held.map((x) => x.why))) this.emit({ type: 'info', dir: 'proxy', message: h.en, note: h.en, note_es: h.es } as RecordEvent);
+    for (const h of held) if (h.answer.length && !this.finished) this.dispatch(this.feed('server', h.answer));
+    if (!ending || this.finished) return;
+    this.client.end();
+    this.finish(ending.why.en, undefined, true);
+  }
+
   private get upstreamIsImplicit(): boolean {
     return this.options.route.upstream.tls === 'implicit';
   }
@@ -427,13 +459,14 @@ export class ProxySession {
     upstream.detach();
     const held: Buffer[] = [];
     let seenUpgrade = false;
-    for (const ev of events) {
+    for (let ev of events) {
       if (ev === upgrade) {
         // Recorded once the server leg is in TLS: if that fails the client gets 454, not this.
         seenUpgrade = true;
         continue;
       }
       if (ev.type === 'unit') {
+        if (ev.side === 'server') ev = this.tapServer(ev);
         if (ev.side === 'server' && !seenUpgrade) held.push(ev.bytes);
         else (ev.side === 'client' ? upstream : client).write(ev.bytes);
       }
