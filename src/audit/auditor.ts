@@ -58,6 +58,8 @@ export interface AuditHandle {
   ca: CertificateAuthority;
   /** Resolves once every case has had its session. */
   done: Promise<AuditReport>;
+  /** Cases not yet handed to a client connection. */
+  readonly pending: number;
   /** Stop early: cases not yet served are reported n/a. */
   close(): Promise<AuditReport>;
 }
@@ -170,7 +172,15 @@ export async function startAudit(options: AuditOptions): Promise<AuditHandle> {
       await mock?.close();
       return report();
     })());
-  return { url: proxy.listeners[0]!.url, ca, done, close };
+  return {
+    url: proxy.listeners[0]!.url,
+    ca,
+    done,
+    close,
+    get pending() {
+      return queue.length - served;
+    },
+  };
 }
 
 /** Connections beyond the last case: nothing they send goes anywhere. */

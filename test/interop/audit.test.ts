@@ -1,0 +1,144 @@
+// `mailtap audit --upstream` in front of the real Postfix and Dovecot, against the real client
+// matrix: every client runs once per case, as a user would, and the verdict of every
+// client/case pair is written down with the reason. A change in any verdict fails the test.
+// The scorecards are written to $MAILTAP_AUDIT_SCORECARDS (default /tmp/mailtap-audit-scorecards.txt).
+import { appendFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import nodemailer from 'nodemailer';
+import { ImapFlow } from 'imapflow';
+import { beforeAll, afterAll, expect, it } from 'vitest';
+import { renderReport, startAudit, type AuditReport } from '../../src/audit/index.js';
+import { parseMailUrl } from '../../src/core/mail-url.js';
+import { makeTestPki, type TestPki } from '../helpers/pki.js';
+import { withInteropEnv } from './harness.js';
+import type { InteropEnv, InteropService } from './interop-env.js';
+import { converse, runCli } from './run-cli.js';
+
+type V = 'pass' | 'fail' | 'n/a';
+/** Expected verdict per case, each with why this client earns it. */
+type Expected = Partial<Record<string, [V, string]>>;
+
+interface Row {
+  client: string;
+  listen: 'smtp' | 'imap' | 'pop3';
+  upstream: InteropService;
+  run: (port: number) => Promise<unknown>;
+  expected: Expected;
+}
+
+const SCORECARDS = process.env['MAILTAP_AUDIT_SCORECARDS'] ?? '/tmp/mailtap-audit-scorecards.txt';
+
+withInteropEnv('mailtap audit: the real-client matrix', (env: InteropEnv) => {
+  let pki: TestPki;
+  let caFile: string;
+  let msgFile: string;
+  const { alice, bob } = env.users;
+  beforeAll(async () => {
+    pki = await makeTestPki();
+    caFile = join(pki.dir, 'mailtap-ca.pem');
+    writeFileSync(caFile, pki.mailtapCaPem);
+    msgFile = join(pki.dir, 'msg.eml');
+    writeFileSync(msgFile, `From: ${alice.email}\r\nTo: ${bob.email}\r\nSubject: mailtap audit\r\n\r\naudit run\r\n`);
+    writeFileSync(SCORECARDS, '');
+  });
+  afterAll(() => pki?.cleanup());
+
+  const T = 12; // client timeouts, seconds
+
+  const curl = (flag: string) => (port: number) =>
+    runCli('curl', ['-sS', flag, '--cacert', caFile, `smtp://127.0.0.1:${port}`, '--mail-from', alice.email, '--mail-rcpt', bob.email, '-u', `${alice.login}:${alice.password}`, '-T', msgFile, '--max-time', String(T)], { timeoutMs: 30_000 });
+
+  const swaks = (flags: string[]) => (port: number) =>
+    runCli('swaks', ['--server', `127.0.0.1:${port}`, ...flags, '--auth', 'LOGIN', '--auth-user', alice.login, '--auth-password', alice.password, '--from', alice.email, '--to', bob.email, '--timeout', String(T)], { timeoutMs: 30_000 });
+
+  const python = (verify: boolean) => (port: number) =>
+    runCli('python3', ['-c', [
+      'import smtplib, ssl, sys',
+      `s = smtplib.SMTP("127.0.0.1", ${port}, timeout=${T})`,
+      // Without a context smtplib's STARTTLS does not verify the certificate at all.
+      verify ? `s.starttls(context=ssl.create_default_context(cafile=${JSON.stringify(caFile)}))` : 's.starttls()',
+      `s.login(${JSON.stringify(alice.login)}, ${JSON.stringify(alice.password)})`,
+      `s.sendmail(${JSON.stringify(alice.email)}, [${JSON.stringify(bob.email)}], open(${JSON.stringify(msgFile)}, "rb").read())`,
+      's.quit()',
+    ].join('\n')], { timeoutMs: 30_000 });
+
+  const sClient = (port: number) =>
+    converse('openssl s_client', 'openssl', ['s_client', '-starttls', 'smtp', '-connect', `127.0.0.1:${port}`, '-CAfile', caFile, '-crlf', '-quiet'], [
+      { send: 'EHLO client.mailtap.test', expect: /^250 /m },
+      { send: `AUTH PLAIN ${Buffer.from(`\0${alice.login}\0${alice.password}`).toString('base64')}`, expect: /^\d{3} /m },
+      { send: 'QUIT' },
+    ], T * 1000);
+
+  const msmtp = (port: number) =>
+    runCli('msmtp', ['--host=127.0.0.1', `--port=${port}`, '--tls=on', '--tls-starttls=on', `--tls-trust-file=${caFile}`, '--auth=on', `--user=${alice.login}`, `--passwordeval=echo ${alice.password}`, `--from=${alice.email}`, `--timeout=${T}`, bob.email], { input: `Subject: msmtp audit\r\n\r\nbody\r\n`, timeoutMs: 30_000 });
+
+  const nodemailerSend = (requireTLS: boolean) => (port: number) => {
+    const t = nodemailer.createTransport({ host: '127.0.0.1', port, requireTLS, auth: { user: alice.login, pass: alice.password }, tls: { ca: [pki.mailtapCaPem] }, connectionTimeout: T * 1000, socketTimeout: T * 1000 });
+    return t.sendMail({ from: alice.email, to: bob.email, subject: 'nodemailer audit', text: 'audit' }).finally(() => t.close());
+  };
+
+  const imapflow = (doSTARTTLS: boolean | undefined) => async (port: number) => {
+    const c = new ImapFlow({ host: '127.0.0.1', port, secure: false, doSTARTTLS, auth: { user: alice.login, pass: alice.password }, tls: { ca: [pki.mailtapCaPem] }, logger: false, connectionTimeout: T * 1000, greetingTimeout: T * 1000, socketTimeout: T * 1000 });
+    c.on('error', () => undefined);
+    try {
+      await c.connect();
+      await c.mailboxOpen('INBOX');
+      await c.logout();
+    } finally {
+      c.close();
+    }
+  };
+
+  const fetchmail = (tls: string) => (port: number) => {
+    const rc = join(pki.dir, `fetchmailrc-${port}-${tls.replace(/\W+/g, '')}`);
+    writeFileSync(rc, [
+      'set no syslog',
+      `poll 127.0.0.1 service ${port} protocol pop3 auth password timeout ${T}`,
+      `  user "${bob.login}" there with password "${bob.password}" is root here`,
+      `  ${tls} sslcertck sslcertfile "${caFile}" sslcommonname "localhost"`,
+      '  keep',
+      "  mda \"sh -c 'cat > /dev/null'\"",
+      '',
+    ].join('\n'), { mode: 0o600 });
+    return runCli('fetchmail', ['-f', rc, '--nodetach', '--invisible', '--pidfile', join(pki.dir, `fm-${port}.pid`)], { env: { ...process.env, HOME: pki.dir, FETCHMAILHOME: pki.dir }, timeoutMs: 40_000 });
+  };
+
+  const ROWS: Row[] = [
+    { client: 'curl --ssl', listen: 'smtp', upstream: 'submission', run: curl('--ssl'), expected: {} },
+    { client: 'curl --ssl-reqd', listen: 'smtp', upstream: 'submission', run: curl('--ssl-reqd'), expected: {} },
+    { client: 'swaks --tls-optional', listen: 'smtp', upstream: 'submission', run: swaks(['--tls-optional']), expected: {} },
+    { client: 'swaks --tls', listen: 'smtp', upstream: 'submission', run: swaks(['--tls']), expected: {} },
+    { client: 'swaks --tls --tls-verify', listen: 'smtp', upstream: 'submission', run: swaks(['--tls', '--tls-verify', '--tls-ca-path', '@CA@']), expected: {} },
+    { client: 'python smtplib starttls()', listen: 'smtp', upstream: 'submission', run: python(false), expected: {} },
+    { client: 'python smtplib starttls(context=create_default_context())', listen: 'smtp', upstream: 'submission', run: python(true), expected: {} },
+    { client: 'openssl s_client -starttls smtp', listen: 'smtp', upstream: 'submission', run: sClient, expected: {} },
+    { client: 'msmtp --tls=on --tls-starttls=on', listen: 'smtp', upstream: 'submission', run: msmtp, expected: {} },
+    { client: 'nodemailer (opportunistic)', listen: 'smtp', upstream: 'submission', run: nodemailerSend(false), expected: {} },
+    { client: 'nodemailer requireTLS', listen: 'smtp', upstream: 'submission', run: nodemailerSend(true), expected: {} },
+    { client: 'imapflow (default)', listen: 'imap', upstream: 'imap', run: imapflow(undefined), expected: {} },
+    { client: 'imapflow doSTARTTLS: true', listen: 'imap', upstream: 'imap', run: imapflow(true), expected: {} },
+    { client: 'fetchmail pop3 (sslcertck)', listen: 'pop3', upstream: 'pop3', run: fetchmail(''), expected: {} },
+    { client: "fetchmail pop3 sslproto 'TLS1.2+'", listen: 'pop3', upstream: 'pop3', run: fetchmail("sslproto 'TLS1.2+'"), expected: {} },
+  ];
+
+  async function auditWith(row: Row): Promise<AuditReport> {
+    const audit = await startAudit({ listen: parseMailUrl(`${row.listen}://127.0.0.1:0`), upstream: parseMailUrl(env.urls[row.upstream]), upstreamCa: [env.ca], ca: pki.mailtapCa, recordings: false, timeoutMs: 20_000 });
+    const port = Number(audit.url.split(':').pop());
+    try {
+      while (audit.pending > 0) await row.run(port).catch(() => undefined);
+      return await Promise.race([audit.done, new Promise<AuditReport>((_, reject) => setTimeout(() => reject(new Error(`${row.client}: the audit did not finish`)), 30_000))]);
+    } finally {
+      await audit.close();
+    }
+  }
+
+  it.each(ROWS)('$client', async (row) => {
+    row.run = row.client.includes('--tls-verify') ? swaks(['--tls', '--tls-verify', '--tls-ca-path', caFile]) : row.run;
+    const report = await auditWith(row);
+    appendFileSync(SCORECARDS, `## ${row.client} (${row.listen} → ${env.urls[row.upstream]})\n${renderReport(report, 'text', 'en')}\n`);
+    const got = Object.fromEntries(report.cases.map((c) => [c.name, c.verdict]));
+    const want = Object.fromEntries(Object.entries(row.expected).map(([k, v]) => [k, v![0]]));
+    const reasons = report.cases.map((c) => `${c.name}: ${c.verdict} (${c.reason.en})`).join('\n');
+    expect(got, `${row.client}\n${reasons}`).toEqual(want);
+  }, 240_000);
+});
