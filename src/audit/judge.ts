@@ -7,7 +7,7 @@
 import { note, type Note } from '../core/note.js';
 import type { Protocol, UnitEvent } from '../protocol/types.js';
 import type { RecordEvent } from '../record/schema.js';
-import type { SessionTap, TapHold } from '../session/tap.js';
+import type { SessionTap, TapDelay, TapHold } from '../session/tap.js';
 import type { ClientTlsOptions } from '../transport/tls-wrap.js';
 import type { AuditCaseName } from './cases.js';
 import { forgedReply, heldBackReply, isStartTlsAcceptance, offerPlaintextAuth, preauthGreeting, refuseStartTls, stripStartTls } from './rewrites.js';
@@ -27,6 +27,8 @@ const NEUTRAL: Record<Protocol, ReadonlySet<string>> = {
   pop3: new Set(['CAPA', 'STLS', 'QUIT', 'NOOP']),
   imap: new Set(['CAPABILITY', 'STARTTLS', 'LOGOUT', 'NOOP', 'ID', 'ENABLE', 'COMPRESS']),
 };
+/** How long the first command inside TLS is held in the response-injection case. */
+export const INJECTION_WINDOW_MS = 1000;
 const CREDENTIALS = new Set(['AUTH', 'AUTHENTICATE', 'LOGIN', 'USER', 'PASS', 'APOP']);
 
 /** What a client unit gives away if read by someone else: its credentials, its mail, or nothing. */
@@ -66,7 +68,7 @@ export class CaseJudge implements SessionTap {
 
   // ── the tap ─────────────────────────────────────────────────────────────
 
-  client(unit: UnitEvent, tls: boolean): TapHold | undefined {
+  client(unit: UnitEvent, tls: boolean): TapHold | TapDelay | undefined {
     const { name, protocol } = this;
     if (unit.kind === 'command' && (unit.verb === 'STARTTLS' || unit.verb === 'STLS') && !tls) {
       this.askedForTls = true;
@@ -90,6 +92,9 @@ export class CaseJudge implements SessionTap {
       }
     }
     const exposed = exposure(protocol, unit);
+    // The first command inside TLS reaches the server only after a pause: a client that acts on
+    // the forged reply sends its next command within it, before any real reply could exist.
+    if (tls && name === 'response-injection' && this.inTls.commands === 1 && !exposed) return { delayMs: INJECTION_WINDOW_MS };
     if (!exposed) return undefined;
     if (!this.failed) this.failed = this.judgeExposure(exposed, tls);
     if (!this.failed) return undefined;

@@ -29,7 +29,7 @@ import { MistakeSpotter } from '../protocol/hints.js';
 import type { HintEvent } from '../protocol/types.js';
 import { plaintextOnTlsHint, untrustedUpstreamHint, watchSilentClient } from './tls-mistakes.js';
 import { CompressTap } from './compress-tap.js';
-import type { SessionTap, TapHold } from './tap.js';
+import type { SessionTap, TapDelay, TapHold } from './tap.js';
 
 export interface SessionObserver {
   start?(id: string, header: RecordHeader): void;
@@ -342,20 +342,23 @@ export class ProxySession {
     for (let ev of events) {
       if (ev.type === 'compress') this.startCompression();
       else if (ev.type === 'unit' && this.compressTap) {
-        // Held past the COMPRESS boundary: compressed wire bytes. Relay, then decode a copy.
-        (ev.side === 'client' ? upstream : client).write(ev.bytes);
+        // Held past the COMPRESS boundary: compressed wire bytes. Relay (behind a tap's delay), then decode a copy.
+        if (ev.side === 'client' && this.delayed) this.delayed.push(ev.bytes);
+        else (ev.side === 'client' ? upstream : client).write(ev.bytes);
         this.accounted[ev.side] += ev.bytes.length;
         this.compressTap.wire(ev.side, ev.bytes);
         continue;
       }
       if (ev.type === 'unit') {
         const hold = ev.side === 'client' ? this.tapClient(ev, held) : undefined;
-        if (hold) held.push(hold);
+        if (hold?.delayMs !== undefined) this.delayToServer(ev.bytes, hold.delayMs);
+        else if (hold) held.push(hold);
         else if (ev.side === 'client' && ev.kind === 'command' && this.upstreamIsImplicit && isStartTlsCommand(ev.verb)) localStartTls = ev.tag ?? '';
         else {
           if (ev.side === 'server' && this.offersLocalStartTls) ev = this.withStartTlsOffer(ev);
           if (ev.side === 'server') ev = this.tapServer(ev);
-          (ev.side === 'client' ? upstream : client).write(ev.bytes);
+          if (ev.side === 'client' && this.delayed) this.delayed.push(ev.bytes);
+          else (ev.side === 'client' ? upstream : client).write(ev.bytes);
         }
       }
       this.record(ev);
@@ -404,9 +407,22 @@ export class ProxySession {
   }
 
   /** The tap's say on a client unit; after a hold that ends the session nothing more goes out. */
-  private tapClient(ev: UnitEvent, held: TapHold[]): TapHold | undefined {
+  private tapClient(ev: UnitEvent, held: TapHold[]): TapHold | TapDelay | undefined {
     if (held.some((h) => h.end)) return { answer: Buffer.alloc(0), end: true, why: held[0]!.why };
     return this.options.tap?.client?.(ev, !!this.client.tls);
+  }
+
+  /** Client bytes waiting for a tap's delay to pass, in order; undefined when none is running. */
+  private delayed: Buffer[] | undefined;
+
+  private delayToServer(bytes: Buffer, ms: number): void {
+    if (this.delayed) return void this.delayed.push(bytes);
+    this.delayed = [bytes];
+    setTimeout(() => {
+      const queued = this.delayed ?? [];
+      this.delayed = undefined;
+      if (!this.finished) for (const b of queued) this.upstream?.write(b);
+    }, ms).unref();
   }
 
   private tapServer(ev: UnitEvent): UnitEvent {

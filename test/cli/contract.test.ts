@@ -79,7 +79,7 @@ describe('--help on every command', () => {
 describe('bad arguments: one line on stderr, exit code 2, nothing on stdout', () => {
   const cases: [string, string[], RegExp][] = [
     ['unknown command', ['frobnicate'], /unknown command 'frobnicate'/],
-    ['no command at all', [], /^mailtap: mailtap needs a command: ca, proxy, replay, show, decode, encode, demo, export, web /],
+    ['no command at all', [], /^mailtap: mailtap needs a command: ca, proxy, replay, show, decode, encode, demo, export, web, audit /],
     ['ca without a subcommand', ['ca'], /^mailtap: mailtap ca needs a command: init, show, export /],
     ['unknown ca subcommand', ['ca', 'bogus'], /unknown command 'bogus'/],
     ['unknown option', ['show', 'x.jsonl', '--bogus'], /unknown option '--bogus'/],
