@@ -126,10 +126,9 @@ export class CertificateAuthority {
    */
   static ephemeral(commonName = 'mailtap throwaway CA (trust nothing it signs)'): CertificateAuthority {
     const ca = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    const leaf = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const built = buildCaCertificate({ key: ca.privateKey, publicKey: ca.publicKey, commonName, instance: randomBytes(4).toString('hex'), days: 2, permitted: [] });
     const paths = caPaths('(in memory)');
-    return CertificateAuthority.fromMaterial(paths, built.pem, ca.privateKey, leafKeyFrom(pkcs8(leaf.privateKey), paths.leafKeyPath));
+    return CertificateAuthority.fromMaterial(paths, built.pem, ca.privateKey, leafKeyFrom(newLeafKey(), paths.leafKeyPath));
   }
 
   static async load(dir: string): Promise<CertificateAuthority> {
@@ -246,7 +245,7 @@ export class CertificateAuthority {
     return Promise.resolve().then(() => {
       const built = buildLeafCertificate({
         signer: this.signer,
-        publicKey: this.leafKey.forgePublic,
+        publicKey: this.leafKey.publicKey,
         keyIdentifier: this.leafKey.keyIdentifier,
         names: normalized,
         validity: { notBefore: new Date(now - (daysAgo + 90) * day), notAfter: new Date(now - daysAgo * day) },

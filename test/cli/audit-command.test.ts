@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runCli } from '../../src/cli/program.js';
+import { closeKeylog } from '../../src/transport/keylog.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -87,5 +88,17 @@ describe('mailtap audit', () => {
     expect(out).toMatch(/FAIL\s+untrusted-cert/);
     expect(out).toMatch(/fix: verify certificates/);
     expect(out).not.toContain('AGFsaWNlAHNlY3JldA==');
+  });
+
+  it('--keylog: the TLS secrets of the case session are appended to the file', async () => {
+    const file = join(dir, 'keys.log');
+    try {
+      const { code, out } = await runAudit(['--listen', 'smtps://127.0.0.1:0', '--mock', '--case', 'expired-cert', '--keylog', file], smtpsClient(false));
+      expect(code).toBe(1);
+      expect(out).toContain(`key log: ${file}`);
+      expect(await readFile(file, 'utf8')).toMatch(/^(CLIENT_TRAFFIC_SECRET_0|CLIENT_RANDOM) [0-9a-f]+ [0-9a-f]+$/m);
+    } finally {
+      await closeKeylog();
+    }
   });
 });

@@ -8,6 +8,7 @@ import { MailtapError } from '../../core/errors.js';
 import { parseMailUrl } from '../../core/mail-url.js';
 import { AUDIT_CASES, auditExitCode, isAuditCase, renderReport, startAudit, type AuditCaseName, type AuditReport, type ReportFormat } from '../../audit/index.js';
 import { createLogger, type LogLevel } from '../logger.js';
+import { addKeylogOption, keylogBanner, openKeylog } from '../keylog-option.js';
 import { collect, langFromEnv, parseLang, parseLogLevel } from '../usage.js';
 
 interface AuditCliOptions {
@@ -25,10 +26,11 @@ interface AuditCliOptions {
   upstreamCa?: string[];
   lang?: 'en' | 'es';
   logLevel?: LogLevel;
+  keylog?: string;
 }
 
 export function register(program: Command): void {
-  program
+  const command = program
     .command('audit')
     .description("test a mail client's TLS hygiene case by case (STARTTLS stripped/refused, bad certificates, response injection, old TLS, plaintext AUTH, IMAP PREAUTH)")
     .requiredOption('--listen <url>', 'where the client connects, e.g. smtp://127.0.0.1:2525 (also submission, smtps, pop3, pop3s, imap, imaps)')
@@ -44,8 +46,8 @@ export function register(program: Command): void {
     .option('--insecure', 'do not verify the upstream certificate')
     .option('--upstream-ca <file>', 'extra CA certificate (PEM) to trust for the upstream (repeatable)', collect)
     .option('--lang <lang>', 'language of the live view and report: en or es', parseLang)
-    .option('--log-level <level>', 'pino log level for stderr', parseLogLevel, 'warn' as LogLevel)
-    .action(async (opts: AuditCliOptions) => {
+    .option('--log-level <level>', 'pino log level for stderr', parseLogLevel, 'warn' as LogLevel);
+  addKeylogOption(command).action(async (opts: AuditCliOptions) => {
       const usage = (message: string) => new MailtapError('E_USAGE', message, { side: 'user' });
       if (!!opts.upstream === !!opts.mock) throw usage('audit needs exactly one of --upstream URL or --mock');
       if (opts.case !== undefined && !isAuditCase(opts.case)) throw usage(`--case: unknown case "${opts.case}"; one of ${AUDIT_CASES.join(', ')}`);
@@ -55,6 +57,9 @@ export function register(program: Command): void {
       if (upstream && upstream.protocol !== listen.protocol) throw usage(`--listen speaks ${listen.protocol} but --upstream speaks ${upstream.protocol}`);
       const lang = opts.lang ?? langFromEnv();
       const format = opts.format as ReportFormat;
+      const logger = createLogger(opts.logLevel ?? 'warn');
+      const keylog = await openKeylog(opts.keylog, logger);
+      if (keylog) process.stdout.write(keylogBanner(keylog));
       const audit = await startAudit({
         listen,
         upstream,
@@ -66,7 +71,7 @@ export function register(program: Command): void {
         upstreamCa: opts.upstreamCa,
         lang,
         out: (line) => void process.stdout.write(`${line}\n`),
-        logger: createLogger(opts.logLevel ?? 'warn'),
+        logger,
       });
       let stop!: () => void;
       const stopped = new Promise<'signal'>((resolve) => {
