@@ -19,7 +19,7 @@ USERS=(alice:alice-Secret1 bob:bob-Secret2)
 
 APT_PACKAGES=(dovecot-core dovecot-imapd dovecot-pop3d dovecot-lmtpd postfix swaks
   libnet-ssleay-perl libio-socket-ssl-perl libauthen-sasl-perl curl openssl ca-certificates
-  fetchmail util-linux)
+  fetchmail util-linux msmtp)
 
 STEP="start"
 STARTED_AT=$(date +%s.%N)
