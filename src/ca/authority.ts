@@ -242,7 +242,7 @@ export class CertificateAuthority {
     if (normalized.length === 0) return Promise.reject(new MailtapError('E_USAGE', `no usable DNS name or IP address among: ${names.join(', ') || '(none)'}`));
     const day = 24 * 60 * 60 * 1000;
     const now = Date.now();
-    return Promise.resolve().then(() => {
+    return Promise.resolve().then((): LeafCertificate => {
       const built = buildLeafCertificate({
         signer: this.signer,
         publicKey: this.leafKey.publicKey,
@@ -258,6 +258,7 @@ export class CertificateAuthority {
         secureContext: createSecureContext({ key: this.leafKey.pem, cert: built.pem }),
         fingerprint256: fingerprint256(built.der),
         notAfter: built.notAfter,
+        omitted: [],
       };
     });
   }
