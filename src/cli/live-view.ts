@@ -5,6 +5,13 @@ import type { SessionObserver } from '../session/session.js';
 import { TranscriptRenderer } from '../record/render-text.js';
 import { redactEvent } from '../record/redact.js';
 import { escapeControl, terminalSafeJson } from '../core/bytes.js';
+import { mailtapMessage } from '../record/messages-es.js';
+
+/** The live view's own lines, in both languages. */
+export const VIEW_WORDS = {
+  en: { closed: 'closed', recording: 'recording', listening: 'listening on', ca: 'CA', trust: 'trust it: mailtap ca show', shuttingDown: 'shutting down: finishing sessions and recordings' },
+  es: { closed: 'cerrada', recording: 'grabación', listening: 'escuchando en', ca: 'CA', trust: 'para confiar en ella: mailtap ca show', shuttingDown: 'cerrando: se terminan las sesiones y las grabaciones' },
+};
 
 export interface LiveViewOptions {
   mode: 'human' | 'json' | 'quiet';
@@ -52,7 +59,7 @@ export function createLiveView(options: LiveViewOptions): SessionObserver {
     return {
       start: (id, header) => printSafe(`=== #${id} ${header.client.address}:${header.client.port} → ${header.upstream}`),
       end: (id, close, path, error) => {
-        printSafe(`=== #${id} closed: ${close.reason} (c2s ${close.bytes.c2s} B, s2c ${close.bytes.s2c} B)${path ? ` → ${path}` : ''}`);
+        printSafe(`=== #${id} ${VIEW_WORDS[options.lang].closed}: ${mailtapMessage(close.reason, options.lang)} (c2s ${close.bytes.c2s} B, s2c ${close.bytes.s2c} B)${path ? ` → ${path}` : ''}`);
         if (error !== undefined) printSafe(recordingLine(options.lang, id, path, error));
       },
     };

@@ -9,7 +9,7 @@ import { collectSecrets, Redactor, redactHeader } from './redact.js';
 import type { AuthRecord, TlsRecord } from './schema.js';
 import { TranscriptBuilder, describeAuth, describeTls, words, type Entry } from './transcript.js';
 
-const TEXT = {
+export const TEXT = {
   en: {
     title: (p: string) => `${p} session`, date: 'Date', client: 'Client', listen: 'mailtap listener', upstream: 'Upstream server',
     tlsModes: 'TLS modes', file: 'Recording', tls: 'TLS', noTls: 'No TLS handshake in this session: everything travelled in plaintext.',
@@ -45,7 +45,8 @@ export function renderMarkdown(rec: Recording, opts: { lang: Lang; redact: boole
   out.push(`- **${t.client}:** ${client}`);
   out.push(`- **${t.listen}:** ${cell(header.listen)}`);
   out.push(`- **${t.upstream}:** ${cell(header.upstream)}`);
-  out.push(`- **${t.tlsModes}:** ${words(opts.lang).client} ${header.clientTls}, ${words(opts.lang).upstream} ${header.upstreamTls}`);
+  const w = words(opts.lang);
+  out.push(`- **${t.tlsModes}:** ${w.client} ${w.tlsModes[header.clientTls] ?? header.clientTls}, ${w.upstream} ${w.tlsModes[header.upstreamTls] ?? header.upstreamTls}`);
   out.push(`- **${t.file}:** \`${escapeControl(rec.path)}\` (${cell(header.session)}, mailtap ${cell(header.mailtap)})`, '');
   if (header.redacted) out.push(`> ${t.redacted}`, '');
 

@@ -3,13 +3,14 @@
 // stream and redacting when asked. It never prints; render-text.ts and render-md.ts lay entries out.
 
 import { formatBytes } from '../core/bytes.js';
-import type { Lang } from '../core/note.js';
+import { contractSpanish, type Lang } from '../core/note.js';
 import type { Protocol } from '../protocol/types.js';
 import { BodySummary } from './body-summary.js';
 import { unitBytes } from './reader.js';
 import { Redactor } from './redact.js';
 import { isUnitRecord, type AuthRecord, type RecordEvent, type RecordHeader, type TlsRecord, type UnitRecord } from './schema.js';
 import { escapeBytes } from '../core/bytes.js';
+import { mailtapMessage, stateName } from './messages-es.js';
 
 /** swaks's markers: `->`/`<-` plaintext, `~>`/`<~` inside TLS, `===` mailtap's own, `***` trouble. */
 export type Marker = '->' | '<-' | '~>' | '<~' | '===' | '***';
@@ -28,7 +29,9 @@ const MAX_LINE_CHARS = 400;
 
 const WORDS = {
   en: {
-    session: 'session', started: 'started', client: 'client', upstream: 'upstream', tls: 'TLS',
+    title: (p: string, id: string, start: string) => `mailtap ${p} session ${id}, started ${start}`,
+    tlsModes: { implicit: 'implicit TLS', starttls: 'STARTTLS', none: 'no TLS' } as Record<string, string>,
+    client: 'client', upstream: 'upstream', tls: 'TLS',
     redacted: 'secrets masked (--redact): the byte streams shown are not exact',
     clientLeg: 'client leg', upstreamLeg: 'upstream leg', sni: 'SNI', peer: 'peer', verified: 'verified',
     issuer: 'issued by', validTo: 'valid until', leaf: 'mailtap leaf',
@@ -42,7 +45,9 @@ const WORDS = {
     sides: { client: 'client', server: 'server' },
   },
   es: {
-    session: 'sesión', started: 'iniciada', client: 'cliente', upstream: 'servidor', tls: 'TLS',
+    title: (p: string, id: string, start: string) => `sesión ${p} de mailtap ${id}, iniciada el ${start}`,
+    tlsModes: { implicit: 'TLS implícito', starttls: 'STARTTLS', none: 'sin TLS' } as Record<string, string>,
+    client: 'cliente', upstream: 'servidor', tls: 'TLS',
     redacted: 'secretos ocultados (--redact): los bytes mostrados no son exactos',
     clientLeg: 'tramo cliente', upstreamLeg: 'tramo servidor', sni: 'SNI', peer: 'par', verified: 'verificado',
     issuer: 'emitido por', validTo: 'válido hasta', leaf: 'certificado de mailtap',
@@ -93,8 +98,8 @@ export class TranscriptBuilder {
     this.protocol = h.protocol;
     const w = words(this.lang);
     const out: Entry[] = [
-      { marker: '===', lines: [`mailtap ${h.protocol.toUpperCase()} ${w.session} ${h.session}, ${w.started} ${h.start}`] },
-      { marker: '===', lines: [`${w.client} ${h.client.address}:${h.client.port} -> ${h.listen} -> ${h.upstream} (TLS: ${w.client} ${h.clientTls}, ${w.upstream} ${h.upstreamTls})`] },
+      { marker: '===', lines: [w.title(h.protocol.toUpperCase(), h.session, h.start)] },
+      { marker: '===', lines: [`${w.client} ${h.client.address}:${h.client.port} -> ${h.listen} -> ${h.upstream} (TLS: ${w.client} ${w.tlsModes[h.clientTls] ?? h.clientTls}, ${w.upstream} ${w.tlsModes[h.upstreamTls] ?? h.upstreamTls})`] },
     ];
     if (h.redacted || this.redactor) out.push({ marker: '===', lines: [w.redacted] });
     return out;
@@ -125,27 +130,27 @@ export class TranscriptBuilder {
         break;
       }
       case 'violation':
-        out.push({ marker: '***', lines: [`${w.violation} ${ev.side ? w.sides[ev.side] : '?'} (${ev.code ?? 'E_PROTOCOL'}): ${ev.message ?? ''}`], note: this.note(ev), t });
+        out.push({ marker: '***', lines: [`${w.violation} ${ev.side ? w.sides[ev.side] : '?'} (${ev.code ?? 'E_PROTOCOL'}): ${this.say(ev.message ?? '')}`], note: this.note(ev), t });
         break;
       case 'error':
-        out.push({ marker: '***', lines: [`${w.error}${ev.code ? ` ${ev.code}` : ''}: ${ev.message ?? ''}`], note: this.note(ev), t });
+        out.push({ marker: '***', lines: [`${w.error}${ev.code ? ` ${ev.code}` : ''}: ${this.say(ev.message ?? '')}`], note: this.note(ev), t });
         break;
       case 'hint':
         out.push({ marker: '***', lines: [`${w.hint}: ${this.note(ev) ?? ''}`], t });
         break;
       case 'state':
-        out.push({ marker: '===', lines: [`${w.state}: ${ev.state ?? ev.message ?? ''}`], note: this.note(ev), t });
+        out.push({ marker: '===', lines: [`${w.state}: ${ev.state !== undefined ? stateName(ev.state, this.lang) : this.say(ev.message ?? '')}`], note: this.note(ev), t });
         break;
       case 'connect':
-        out.push({ marker: '===', lines: [ev.message ?? w.connection], note: this.note(ev), t });
+        // The header already says who connected to what: one `=== client … →` line per session.
         break;
       case 'info':
       case 'compress':
-        out.push({ marker: '===', lines: [ev.message ?? ''], note: this.note(ev), t });
+        out.push({ marker: '===', lines: [this.say(ev.message ?? '')], note: this.note(ev), t });
         break;
       case 'close':
         this.sawClose = true;
-        out.push({ marker: '===', lines: [`${w.close}: ${ev.reason} (${w.clientSent} ${formatBytes(ev.bytes.c2s)}, ${w.serverSent} ${formatBytes(ev.bytes.s2c)})`], t });
+        out.push({ marker: '===', lines: [`${w.close}: ${this.say(ev.reason)} (${w.clientSent} ${formatBytes(ev.bytes.c2s)}, ${w.serverSent} ${formatBytes(ev.bytes.s2c)})`], t });
         if (ev.notRecorded) {
           const n = ev.notRecorded;
           out.push({ marker: '***', lines: [w.notRecorded(n.units, formatBytes(n.c2s + n.s2c), n.events, formatBytes(n.cap))], t });
@@ -204,8 +209,14 @@ export class TranscriptBuilder {
     }
   }
 
+  /** One of mailtap's own English messages in the session's language (messages-es.ts). */
+  private say(message: string): string {
+    return mailtapMessage(message, this.lang);
+  }
+
   private note(ev: { note?: string; note_es?: string }): string | undefined {
-    const n = this.lang === 'es' ? (ev.note_es ?? ev.note) : (ev.note ?? ev.note_es);
+    // Recordings made before the Spanish contractions were applied still read right.
+    const n = this.lang === 'es' ? (ev.note_es === undefined ? ev.note : contractSpanish(ev.note_es)) : (ev.note ?? ev.note_es);
     return n === undefined || n === '' ? undefined : n;
   }
 }
@@ -268,7 +279,7 @@ export function describeTls(ev: TlsRecord, lang: Lang): string {
   if (fingerprint) parts.push(`SHA-256 ${fingerprint}`);
   if (ev.verified === true) parts.push(w.verified);
   if (ev.verified === false) parts.push(`${w.notVerified}${ev.reason ? ` (${ev.reason})` : ''}`);
-  else if (ev.reason && ev.version === undefined) parts.push(`${w.failed}: ${ev.reason}`);
+  else if (ev.reason && ev.version === undefined) parts.push(`${w.failed}: ${mailtapMessage(ev.reason, lang)}`);
   return `TLS ${ev.leg === 'client' ? w.clientLeg : w.upstreamLeg}: ${parts.join(', ')}`;
 }
 

@@ -26,6 +26,7 @@ import type { UpstreamTrust } from '../transport/upstream-trust.js';
 import { Leg } from './leg.js';
 import { sessionHeader } from './header.js';
 import { MistakeSpotter } from '../protocol/hints.js';
+import { isGoodbye } from '../protocol/goodbye.js';
 import type { HintEvent } from '../protocol/types.js';
 import { plaintextOnTlsHint, untrustedUpstreamHint, watchSilentClient } from './tls-mistakes.js';
 import { CompressTap } from './compress-tap.js';
@@ -98,6 +99,8 @@ export class ProxySession {
   private readonly redactor: Redactor | undefined;
   /** Explains the user's mistakes as they happen (hints). */
   private readonly spotter: MistakeSpotter;
+  /** The server said goodbye (221, +OK to QUIT, BYE): a reset after it is a normal close. */
+  private saidGoodbye = false;
 
   constructor(
     clientSocket: Socket,
@@ -558,7 +561,8 @@ export class ProxySession {
       // command) is forwarded and recorded, then the reset is passed on.
       this.endCodec(side);
       other?.reset();
-      this.finish(this.closeReason ?? this.hintIfSilentAfterTls(side, `${side === 'client' ? 'client' : 'server'} connection reset`));
+      const goodbye = side === 'client' && this.saidGoodbye ? 'client closed the connection after its goodbye' : undefined;
+      this.finish(this.closeReason ?? goodbye ?? this.hintIfSilentAfterTls(side, `${side === 'client' ? 'client' : 'server'} connection reset`));
       return;
     }
     if (!other || other.closed || other.ended) this.finish(this.closeReason ?? `${side === 'client' ? 'client' : 'server'} closed the connection`);
@@ -578,6 +582,10 @@ export class ProxySession {
 
   private onError(side: Side, err: Error): void {
     if (this.finished) return;
+    if (side === 'client' && this.saidGoodbye) {
+      this.closeReason ??= 'client closed the connection after its goodbye';
+      return;
+    }
     this.closeReason ??= `${side === 'client' ? 'client' : 'server'} error: ${describeError(err)}`;
     this.emit({ type: 'error', dir: 'proxy', code: side === 'client' ? 'E_CLIENT' : 'E_UPSTREAM_CLOSED', message: describeError(err) } as RecordEvent);
   }
@@ -591,6 +599,7 @@ export class ProxySession {
   /** `relayed`: the event's bytes were fed from the wire (false for inflated COMPRESS bytes). */
   private record(ev: CodecEvent, relayed = true): void {
     if (relayed && (ev.type === 'unit' || ev.type === 'injection')) this.accounted[ev.side] += ev.bytes.length;
+    if (isGoodbye(ev)) this.saidGoodbye = true;
     // With --no-record and no observer nothing reads the event: do not build it (per body chunk
     // that is a base64 copy and a note string).
     if (!this.writer && !this.options.observer?.event) return;

@@ -28,7 +28,7 @@ async function runWithConfig(config: unknown): Promise<{ code: number; err: stri
   let started = false;
   vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
     out += String(chunk);
-    if (!started && /listening on/.test(out)) {
+    if (!started && /listening on|escuchando en/.test(out)) {
       started = true;
       setImmediate(() => process.emit('SIGINT'));
     }

@@ -35,7 +35,7 @@ async function runProxy(args: string[], session: (port: number) => Promise<void>
   const listening = new Promise<number>((r) => (seen = r));
   vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
     out += String(chunk);
-    const m = /listening on smtp:\/\/127\.0\.0\.1:(\d+)|"type":"listening","url":"smtp:\/\/127\.0\.0\.1:(\d+)"/.exec(out);
+    const m = /(?:listening on|escuchando en) smtp:\/\/127\.0\.0\.1:(\d+)|"type":"listening","url":"smtp:\/\/127\.0\.0\.1:(\d+)"/.exec(out);
     if (m) seen(Number(m[1] ?? m[2]));
     return true;
   });
@@ -69,7 +69,7 @@ describe('mailtap proxy', () => {
     expect(code).toBe(0);
     expect(out).toContain('-> EHLO cli.test');
     expect(out).toMatch(/# El cliente se identifica como cli\.test/);
-    expect(out).toContain('=== shutting down');
+    expect(out).toContain('=== cerrando: se terminan las sesiones');
     expect((await readdir(recordings)).filter((f) => f.endsWith('.jsonl'))).toHaveLength(1);
   });
 

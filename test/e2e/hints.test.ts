@@ -140,3 +140,34 @@ describe('hints at the TLS level (implicit-TLS listener)', () => {
     }
   });
 });
+
+describe('a clean close is not an error', () => {
+  it('a client that resets right after 221 (as swaks on 465 does) closes normally', async () => {
+    const proxy = await startTestProxy(pki, [`smtps://127.0.0.1:0=smtps://127.0.0.1:${implicit.port}`]);
+    try {
+      const raw = netConnect({ host: '127.0.0.1', port: proxy.port() });
+      raw.on('error', () => {});
+      const tls = tlsConnect({ socket: raw, ca: pki.mailtapCaPem, servername: 'localhost' });
+      tls.on('error', () => {});
+      let got = '';
+      let quit = false;
+      await new Promise<void>((resolve) => {
+        tls.on('data', (d: Buffer) => {
+          got += d.toString();
+          if (/^220 /m.test(got) && !quit) {
+            quit = true;
+            tls.write('QUIT\r\n');
+          }
+          if (/^221 /m.test(got)) resolve();
+        });
+      });
+      // RST instead of FIN.
+      raw.resetAndDestroy();
+      const [log] = await proxy.ended(1);
+      expect(log!.events.filter((e) => e.type === 'error')).toEqual([]);
+      expect(log!.close!.reason).not.toMatch(/error|reset/);
+    } finally {
+      await proxy.close();
+    }
+  });
+});

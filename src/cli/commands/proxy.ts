@@ -9,7 +9,7 @@ import { startProxy } from '../../session/proxy.js';
 import { waitForSignal } from '../signals.js';
 import { createLogger, type LogLevel } from '../logger.js';
 import { collect, langFromEnv, parseLang, parseLogLevel, parsePositiveInt, parseSize } from '../usage.js';
-import { createLiveView } from '../live-view.js';
+import { createLiveView, VIEW_WORDS } from '../live-view.js';
 import { fanOut } from '../../session/fan-out.js';
 import { DEFAULT_WEB, parseWebOption, parseWebToken, startWebView, webBanner } from '../web-options.js';
 import { readConfigFile } from '../config-file.js';
@@ -104,13 +104,14 @@ export function register(program: Command): void {
         for (const l of proxy.listeners) process.stdout.write(`${JSON.stringify({ type: 'listening', url: l.url, upstream: routeLabel(l.route), ca: proxy.ca.info.certPath })}\n`);
         if (webView) process.stdout.write(`${JSON.stringify({ type: 'web', url: webView.web.openUrl })}\n`);
       } else {
-        for (const l of proxy.listeners) process.stdout.write(`=== listening on ${l.url} → ${routeLabel(l.route)}\n`);
-        process.stdout.write(`=== CA: ${proxy.ca.info.certPath} (trust it: mailtap ca show)\n`);
+        const w = VIEW_WORDS[lang];
+        for (const l of proxy.listeners) process.stdout.write(`=== ${w.listening} ${l.url} → ${routeLabel(l.route)}\n`);
+        process.stdout.write(`=== ${w.ca}: ${proxy.ca.info.certPath} (${w.trust})\n`);
         if (keylog) process.stdout.write(keylogBanner(keylog));
         if (webView) process.stdout.write(`${webBanner(webView.web, lang)}\n`);
       }
       await waitForSignal();
-      if (!opts.json) process.stdout.write('=== shutting down: finishing sessions and recordings\n');
+      if (!opts.json) process.stdout.write(`=== ${VIEW_WORDS[lang].shuttingDown}\n`);
       await proxy.close();
       await webView?.web.close();
     });

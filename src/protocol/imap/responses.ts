@@ -141,7 +141,8 @@ function dataNote(r: Extract<ParsedResponse, { kind: 'untagged' }>): Note {
       const m = /^((?:\([^)]*\)\s*)+)\s*(NIL|"(?:[^"\\]|\\.)*")\s+(.*)$/i.exec(r.text);
       if (m) {
         const attrs = m[1]!.replace(/[()]/g, ' ').trim().replace(/\s+/g, ' ') || 'none';
-        return note(`Mailbox ${m[3]} (attributes: ${attrs}; hierarchy delimiter ${m[2]})`, `Buzón ${m[3]} (atributos: ${attrs}; delimitador de jerarquía ${m[2]})`);
+        const name = m[3]!.startsWith('"') ? m[3]! : `"${m[3]}"`;
+        return note(`Mailbox ${name} (attributes: ${attrs}; hierarchy delimiter ${m[2]})`, `Buzón ${name} (atributos: ${attrs}; delimitador de jerarquía ${m[2]})`);
       }
       return note(`Mailbox listing: ${t}`, `Listado de buzones: ${t}`);
     }
@@ -194,7 +195,8 @@ export function responseNote(r: ParsedResponse, ctx: { greeting: boolean; verb?:
         const gn = g[r.status];
         if (gn) return withCode(note(`${gn[0]} ("${r.text}")`, `${gn[1]} ("${r.text}")`), r);
       }
-      return withCode(note(`Untagged ${s[0]}: ${r.text}`, `No etiquetado ${s[1]}: ${r.text}`), r);
+      // The server's own text is quoted: it is data, in the server's language.
+      return withCode(note(`Untagged ${s[0]}: "${r.text}"`, `Respuesta no etiquetada ${s[1]}: "${r.text}"`), r);
     }
     case 'tagged': {
       const s = STATUS_TEXT[r.status]!;

@@ -80,8 +80,8 @@ export interface ContentLabel {
 
 function what(label: ContentLabel): Note {
   return label.verb === 'TOP'
-    ? note(`top of message ${label.message}`, `principio del mensaje ${label.message}`)
-    : note(`message ${label.message}`, `mensaje ${label.message}`);
+    ? note(`top of message ${label.message}`, `la parte inicial del mensaje ${label.message}`)
+    : note(`message ${label.message}`, `el mensaje ${label.message}`);
 }
 
 /** Note for one body chunk of RETR/TOP content. */
@@ -91,13 +91,13 @@ export function contentChunkNote(label: ContentLabel, peek: HeaderPeek, first: b
     const d = describe(peek.summary());
     const sep = d.en ? `; ${d.en}` : '';
     const sepEs = d.es ? `; ${d.es}` : '';
-    return note(`End of ${w.en}: ${formatBytes(total)} in all, ending with "."${sep}`, `Fin del ${w.es}: ${formatBytes(total)} en total, termina con "."${sepEs}`);
+    return note(`End of ${w.en}: ${formatBytes(total)} in all, ending with "."${sep}`, `Fin de ${w.es}: ${formatBytes(total)} en total, termina con "."${sepEs}`);
   }
   if (first) {
     const d = peek.complete ? describe(peek.summary()) : { en: '', es: '' };
     const sep = d.en ? `: ${d.en}` : '';
     const sepEs = d.es ? `: ${d.es}` : '';
-    return note(`Content of ${w.en} begins${sep}`, `Empieza el contenido del ${w.es}${sepEs}`);
+    return note(`Content of ${w.en} begins${sep}`, `Empieza el contenido de ${w.es}${sepEs}`);
   }
-  return note(`Content of ${w.en} continues (${formatBytes(total)} so far)`, `Sigue el contenido del ${w.es} (${formatBytes(total)} hasta ahora)`);
+  return note(`Content of ${w.en} continues (${formatBytes(total)} so far)`, `Sigue el contenido de ${w.es} (${formatBytes(total)} hasta ahora)`);
 }

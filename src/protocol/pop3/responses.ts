@@ -117,7 +117,7 @@ export function replyNote(cmd: Pop3Command | undefined, status: Pop3Status, line
     case 'QUIT':
       return marks ? quitReplyNote(marks) : note('Goodbye: session over', 'Adiós: fin de la sesión');
     case 'STLS':
-      return note('The server agrees: the TLS handshake starts right after this line', 'El servidor acepta: el saludo TLS empieza justo tras esta línea');
+      return note('The server agrees: the TLS handshake starts right after this line', 'El servidor acepta: la negociación TLS empieza justo tras esta línea');
     case 'UTF8':
       return note('UTF-8 mode on', 'Modo UTF-8 activado');
     case 'LANG':

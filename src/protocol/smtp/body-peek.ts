@@ -43,9 +43,9 @@ export class BodyPeek {
   summary(bytes: Buffer, what: string, whatEs: string): Note {
     const end = this.headerEnd >= 0 ? this.headerEnd : Math.min(bytes.length, this.limit);
     const picked = pickHeaders(bytes.subarray(0, end));
-    if (picked.length === 0) return note(`${what} starts (no Subject/From/To headers seen)`, `${whatEs} empieza (sin cabeceras Subject/From/To)`);
+    if (picked.length === 0) return note(`${what} starts (no Subject/From/To headers seen)`, `Empieza${whatEs.startsWith('los ') ? 'n' : ''} ${whatEs} (sin cabeceras Subject/From/To)`);
     const list = picked.join(' | ');
-    return note(`${what} starts: ${list}`, `${whatEs} empieza: ${list}`);
+    return note(`${what} starts: ${list}`, `Empieza${whatEs.startsWith('los ') ? 'n' : ''} ${whatEs}: ${list}`);
   }
 
   private scan(chunk: Buffer): void {

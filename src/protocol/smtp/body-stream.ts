@@ -62,7 +62,7 @@ export class BodyStream {
     if (this.peek) {
       if (!this.peek.add(chunk) && !final) return;
       bytes = this.peek.take();
-      const what = this.verb === 'BDAT' ? ['BDAT message', 'Mensaje BDAT'] : ['Message data', 'Datos del mensaje'];
+      const what = this.verb === 'BDAT' ? ['BDAT message', 'el mensaje BDAT'] : ['Message data', 'los datos del mensaje'];
       n = this.peek.summary(bytes, what[0]!, what[1]!);
       this.peek = null;
       if (final) {

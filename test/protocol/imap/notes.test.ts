@@ -66,7 +66,7 @@ describe('response notes', () => {
   });
 
   it.each([
-    ['* LIST (\\Marked) (\\HasNoChildren) "/" INBOX\r\n', /Mailbox INBOX.*\\Marked \\HasNoChildren.*"\/"/],
+    ['* LIST (\\Marked) (\\HasNoChildren) "/" INBOX\r\n', /Mailbox "INBOX".*\\Marked \\HasNoChildren.*"\/"/],
     ['* 23 EXISTS\r\n', /holds 23 message/],
     ['* 3 EXPUNGE\r\n', /sequence number 3 was removed/],
     ['* 12 FETCH (FLAGS (\\Seen) UID 99)\r\n', /message 12 \(UID 99\)/],
