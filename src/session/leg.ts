@@ -1,9 +1,13 @@
 // One side of a proxied session: the socket currently carrying it (raw TCP, later maybe the
 // TLSSocket wrapped around it), its listeners, and flow control. Reading stops while any reason
 // to pause holds (the peer's buffer is full, the recorder is behind, a STARTTLS is in flight).
+// Invariant: from construction to the end, every socket of the leg (the raw one and each TLS
+// wrapper) reports 'error' and 'close' to the session; only 'data' and 'end' move when a STARTTLS
+// swaps sockets, so a reset in the middle of an upgrade still ends the session, never the process.
 
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
+import { guardSocket } from '../transport/socket-guard.js';
 
 export interface LegHandlers {
   data(chunk: Buffer): void;
@@ -36,38 +40,51 @@ export class Leg {
     this.ended = true;
     this.handlers.end();
   };
+  /** The raw socket and its TLS wrappers: each closes once, the leg once. */
   private readonly onClose = () => {
+    if (this.closed) return;
     this.closed = true;
     this.handlers.close();
   };
   private readonly onError = (err: Error) => this.handlers.error(err);
+  private readonly watched = new Set<Socket>();
 
   constructor(raw: Socket, private readonly handlers: LegHandlers) {
     this.raw = raw;
     this.socket = raw;
+    this.watch(raw);
   }
 
-  /** Start listening on `socket` (the raw one, or a TLS wrapper of it). */
+  /** 'error' and 'close' of `socket` reach the session for as long as the socket lives. */
+  private watch(socket: Socket): void {
+    if (this.watched.has(socket)) return;
+    this.watched.add(socket);
+    guardSocket(socket);
+    socket.on('error', this.onError);
+    socket.on('close', this.onClose);
+  }
+
+  /** Start reading `socket` (the raw one, or a TLS wrapper of it). */
   attach(socket: Socket, tls?: TLSSocket): void {
     this.detach();
+    this.watch(socket);
     this.socket = socket;
     this.tls = tls;
     socket.on('data', this.onData);
     socket.on('end', this.onEnd);
-    socket.on('close', this.onClose);
-    socket.on('error', this.onError);
     if (this.pauses.size) socket.pause();
     else socket.resume();
   }
 
-  /** Stop listening (before wrapping the socket in TLS); the socket stays open. */
+  /**
+   * Stop reading (before wrapping the socket in TLS); the socket stays open, and its errors and
+   * close still reach the session.
+   */
   detach(): void {
     this.flush();
     const s = this.socket;
     s.removeListener('data', this.onData);
     s.removeListener('end', this.onEnd);
-    s.removeListener('close', this.onClose);
-    s.removeListener('error', this.onError);
     s.pause();
   }
 

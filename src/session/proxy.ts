@@ -14,6 +14,8 @@ import { loadUpstreamTrust } from '../transport/upstream-trust.js';
 import { ProxySession, type SessionObserver } from './session.js';
 import type { SessionTap } from './tap.js';
 import { MAILTAP_VERSION } from '../core/version.js';
+import { guardSocket } from '../transport/socket-guard.js';
+import { installProcessGuard } from './process-guard.js';
 
 export interface ProxyOptions {
   routes: Route[];
@@ -73,6 +75,7 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyHandle> {
     let knownUpstreamNames: string[] | undefined;
     // allowHalfOpen: a client that shuts its write side after QUIT must still read the reply.
     const server = createServer({ noDelay: true, allowHalfOpen: true }, (socket: Socket) => {
+      guardSocket(socket);
       if (closing || sessions.size >= limits.maxSessions) {
         const why = closing ? 'mailtap is shutting down' : `too many sessions (limit ${limits.maxSessions})`;
         options.logger?.warn({ route: formatMailUrl(route.listen) }, `refused a connection: ${why}`);
@@ -126,6 +129,13 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyHandle> {
     }
   }
 
+  const removeGuard = installProcessGuard({
+    logger: options.logger,
+    reap: (err) => {
+      for (const s of sessions) s.reapIfBroken(err);
+    },
+  });
+
   return {
     listeners,
     ca,
@@ -138,6 +148,7 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyHandle> {
       for (const s of sessions) s.shutdown();
       await Promise.all([...sessions].map((s) => s.done));
       await stopped;
+      removeGuard();
     },
   };
 }

@@ -31,6 +31,8 @@ import type { HintEvent } from '../protocol/types.js';
 import { plaintextOnTlsHint, untrustedUpstreamHint, watchSilentClient } from './tls-mistakes.js';
 import { CompressTap } from './compress-tap.js';
 import type { SessionTap, TapDelay, TapHold } from './tap.js';
+import { oneLine, upgradeBothLegs } from './starttls-upgrade.js';
+import { closeWhenFlushed } from './teardown.js';
 
 export interface SessionObserver {
   start?(id: string, header: RecordHeader): void;
@@ -139,6 +141,14 @@ export class ProxySession {
     this.client.end();
     this.upstream?.end();
     setTimeout(() => this.finish(reason), 2000).unref();
+  }
+
+  /** The process guard caught an error that escaped: end this session if one of its sockets died. */
+  reapIfBroken(err: unknown): void {
+    if (this.finished) return;
+    if (!this.client.raw.destroyed && !this.upstream?.raw.destroyed) return;
+    this.emit({ type: 'error', dir: 'proxy', code: 'E_PROTOCOL', message: `internal error: ${describeError(err)}` } as RecordEvent);
+    this.finish(`internal error: ${describeError(err)}`);
   }
 
   // ── setup ────────────────────────────────────────────────────────────────
@@ -465,72 +475,31 @@ export class ProxySession {
     }
   }
 
-  /**
-   * STARTTLS/STLS accepted by the server: hold its reply, handshake with the server first (so a
-   * failure can still be answered in-protocol and the server's names go into our leaf), then
-   * release the reply and wrap the client's socket in the same tick.
-   */
-  private async startTls(events: CodecEvent[], upgrade: UpgradeTlsEvent): Promise<void> {
-    const upstream = this.upstream!;
-    const client = this.client;
-    this.upgrading = true;
-    client.detach();
-    upstream.detach();
-    const held: Buffer[] = [];
-    let seenUpgrade = false;
-    for (let ev of events) {
-      if (ev === upgrade) {
-        // Recorded once the server leg is in TLS: if that fails the client gets 454, not this.
-        seenUpgrade = true;
-        continue;
-      }
-      if (ev.type === 'unit') {
-        if (ev.side === 'server') ev = this.tapServer(ev);
-        if (ev.side === 'server' && !seenUpgrade) held.push(ev.bytes);
-        else (ev.side === 'client' ? upstream : client).write(ev.bytes);
-      }
-      this.record(ev);
-    }
-    if (upstream.tls) {
-      // The server leg is TLS already (implicit, or mailtap answered this STARTTLS itself).
-      upstream.attach(upstream.tls, upstream.tls);
-    } else {
-      let upstreamTls: TLSSocket;
-      try {
-        upstreamTls = await wrapUpstream(upstream.raw, { host: this.options.route.upstream.host, trust: this.options.trust, timeoutMs: this.options.limits.connectTimeoutMs });
-      } catch (err) {
-        this.upgrading = false;
-        this.refuse(upgrade.refusal(oneLine(describeError(err))), err);
-        upstream.destroy();
-        return;
-      }
-      if (this.finished) return;
-      upstream.attach(upstreamTls, upstreamTls);
-      this.noteUpstreamTls(upstreamTls);
-    }
-    this.record(upgrade);
-    let tlsOptions;
-    try {
-      tlsOptions = await this.clientTlsOptions();
-    } catch (err) {
-      this.upgrading = false;
-      this.refuse(upgrade.refusal('mailtap could not issue a certificate'), err);
-      return;
-    }
-    for (const bytes of held) client.write(bytes);
-    // The acceptance must leave in plaintext, before TLS takes the socket over (Leg.write corks).
-    client.flush();
-    const { socket, secure } = wrapClient(client.raw, tlsOptions);
-    client.attach(socket, socket);
-    this.upgrading = false;
-    try {
-      await secure;
-      this.emit({ type: 'tls', dir: 'proxy', ...tlsInfoOf(socket, 'client') } as RecordEvent);
-    } catch (err) {
-      this.emit({ type: 'error', dir: 'proxy', code: 'E_CLIENT_TLS', message: describeError(err) } as RecordEvent);
-      this.logError(err);
-      this.finish(describeError(err));
-    }
+  /** STARTTLS/STLS accepted by the server: both legs move to TLS (starttls-upgrade.ts). */
+  private startTls(events: CodecEvent[], upgrade: UpgradeTlsEvent): Promise<void> {
+    const { route, trust, limits } = this.options;
+    return upgradeBothLegs(
+      {
+        client: this.client,
+        upstream: this.upstream!,
+        upstreamTlsOptions: { host: route.upstream.host, trust, timeoutMs: limits.connectTimeoutMs },
+        isFinished: () => this.finished,
+        setUpgrading: (on) => (this.upgrading = on),
+        record: (ev) => this.record(ev),
+        tapServer: (ev) => this.tapServer(ev),
+        emit: (ev) => this.emit(ev),
+        noteUpstreamTls: (socket) => this.noteUpstreamTls(socket),
+        clientTlsOptions: () => this.clientTlsOptions(),
+        refuse: (reply, cause) => this.refuse(reply, cause),
+        clientTlsFailed: (err) => {
+          this.emit({ type: 'error', dir: 'proxy', code: 'E_CLIENT_TLS', message: describeError(err) } as RecordEvent);
+          this.logError(err);
+          this.finish(describeError(err));
+        },
+      },
+      events,
+      upgrade,
+    );
   }
 
   private onEnd(side: Side): void {
@@ -551,21 +520,29 @@ export class ProxySession {
     this.propagateEnds();
   }
 
+  /**
+   * A socket of `side` is gone (both directions): nothing more can pass through that leg, so the
+   * session ends now, whatever state it is in (connecting, upgrading, draining): a peer's 'drain'
+   * or FIN that would never come must not hold the other leg until the idle timeout.
+   */
   private onClose(side: Side): void {
-    if (this.finished || this.upgrading) return;
-    if (side === 'server' && !this.serverSpoke && !this.upstream?.ended) return this.upstreamClosedEarly('reset the connection');
+    if (this.finished) return;
+    if (side === 'server' && !this.serverSpoke && !this.upstream?.ended && !this.upgrading) return this.upstreamClosedEarly('reset the connection');
     const other = side === 'client' ? this.upstream : this.client;
     const leg = side === 'client' ? this.client : this.upstream;
+    const who = side === 'client' ? 'client' : 'server';
     if (leg && !leg.ended) {
       // Closed without a FIN (reset or destroyed): what the codec still held (a partial reply or
-      // command) is forwarded and recorded, then the reset is passed on.
-      this.endCodec(side);
+      // command) is forwarded and recorded, then the reset is passed on. Mid-upgrade the codec
+      // already waits for TLS bytes: nothing of it may reach a socket in plaintext.
+      if (!this.upgrading) this.endCodec(side);
       other?.reset();
       const goodbye = side === 'client' && this.saidGoodbye ? 'client closed the connection after its goodbye' : undefined;
-      this.finish(this.closeReason ?? goodbye ?? this.hintIfSilentAfterTls(side, `${side === 'client' ? 'client' : 'server'} connection reset`));
+      this.finish(this.closeReason ?? goodbye ?? this.hintIfSilentAfterTls(side, `${who} connection reset`));
       return;
     }
-    if (!other || other.closed || other.ended) this.finish(this.closeReason ?? `${side === 'client' ? 'client' : 'server'} closed the connection`);
+    // Closed after its FIN: the client may still be reading what the server said last.
+    this.finish(this.closeReason ?? `${who} closed the connection`, undefined, side === 'server');
   }
 
   /**
@@ -628,7 +605,7 @@ export class ProxySession {
     clearTimeout(this.idleTimer);
     clearTimeout(this.greetingTimer);
     if (code) this.emit({ type: 'error', dir: 'proxy', code, message: reason } as RecordEvent);
-    if (graceful) setTimeout(() => this.client.destroy(), 2000).unref();
+    if (graceful) closeWhenFlushed(this.client, 2000);
     else this.client.destroy();
     this.upstream?.destroy();
     const close = {
@@ -663,8 +640,4 @@ export class ProxySession {
     const code = err instanceof MailtapError ? err.code : undefined;
     log.warn({ session: this.id, code, err: describeError(err) }, describeError(err));
   }
-}
-
-function oneLine(text: string): string {
-  return text.replace(/[\r\n]+/g, ' ').slice(0, 300);
 }

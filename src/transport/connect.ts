@@ -6,6 +6,7 @@ import { MailtapError, describeError } from '../core/errors.js';
 import type { MailEndpoint } from '../core/mail-url.js';
 import type { UpstreamTrust } from './upstream-trust.js';
 import { wrapUpstream } from './tls-wrap.js';
+import { guardSocket } from './socket-guard.js';
 
 export interface UpstreamConnection {
   raw: Socket;
@@ -16,21 +17,22 @@ export interface UpstreamConnection {
 export function connectTcp(host: string, port: number, timeoutMs: number): Promise<Socket> {
   return new Promise((resolve, reject) => {
     // allowHalfOpen: a server's FIN ends only its direction; the session propagates it (half-close).
-    const socket = netConnect({ host, port, allowHalfOpen: true });
+    const socket = guardSocket(netConnect({ host, port, allowHalfOpen: true }));
     socket.setNoDelay(true);
     const timer = setTimeout(() => {
       socket.destroy();
       reject(new MailtapError('E_UPSTREAM_TIMEOUT', `upstream ${host}:${port} did not accept the connection within ${timeoutMs} ms`, { side: 'server' }));
     }, timeoutMs);
-    socket.once('connect', () => {
-      clearTimeout(timer);
-      socket.removeAllListeners('error');
-      resolve(socket);
-    });
-    socket.once('error', (err) => {
+    const onError = (err: Error) => {
       clearTimeout(timer);
       reject(new MailtapError('E_UPSTREAM_CONNECT', `cannot connect to upstream ${host}:${port}: ${describeError(err)}`, { side: 'server', cause: err }));
+    };
+    socket.once('connect', () => {
+      clearTimeout(timer);
+      socket.removeListener('error', onError);
+      resolve(socket);
     });
+    socket.once('error', onError);
   });
 }
 

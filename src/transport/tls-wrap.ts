@@ -8,6 +8,7 @@ import { isIP, type Socket } from 'node:net';
 import { MailtapError, describeError } from '../core/errors.js';
 import { activeKeylog } from './keylog.js';
 import type { UpstreamTrust } from './upstream-trust.js';
+import { guardSocket } from './socket-guard.js';
 
 export interface UpstreamTlsOptions {
   host: string;
@@ -18,6 +19,7 @@ export interface UpstreamTlsOptions {
 /** Opens TLS to the real server over `raw` (already connected), verifying it unless told not to. */
 export function wrapUpstream(raw: Socket, options: UpstreamTlsOptions): Promise<TLSSocket> {
   return new Promise((resolve, reject) => {
+    guardSocket(raw);
     const sessions = options.trust.sessions;
     const port = raw.remotePort;
     const socket = tlsConnect({
@@ -32,6 +34,7 @@ export function wrapUpstream(raw: Socket, options: UpstreamTlsOptions): Promise<
       // Resume this upstream's last session when we have one (tls-sessions.ts).
       session: sessions?.get(options.host, port),
     });
+    guardSocket(socket);
     sessions?.track(socket, options.host, port);
     activeKeylog()?.attach(socket);
     const timer = setTimeout(() => fail(new Error(`TLS handshake with the server timed out after ${options.timeoutMs} ms`)), options.timeoutMs);
@@ -63,12 +66,15 @@ export interface ClientTlsOptions {
 
 /** Terminates the client's TLS on `raw` with a mailtap leaf. Resolves once the handshake is done. */
 export function wrapClient(raw: Socket, options: ClientTlsOptions): { socket: TLSSocket; secure: Promise<TLSSocket> } {
-  const socket = new TLSSocket(raw, {
-    isServer: true,
-    secureContext: options.secureContext,
-    SNICallback: options.SNICallback,
-    requestCert: false,
-  });
+  guardSocket(raw);
+  const socket = guardSocket(
+    new TLSSocket(raw, {
+      isServer: true,
+      secureContext: options.secureContext,
+      SNICallback: options.SNICallback,
+      requestCert: false,
+    }),
+  );
   activeKeylog()?.attach(socket);
   const secure = new Promise<TLSSocket>((resolve, reject) => {
     const timer = setTimeout(() => fail(new Error(`TLS handshake with the client timed out after ${options.timeoutMs} ms`)), options.timeoutMs);
