@@ -8,6 +8,12 @@ export interface Limits {
   maxReplyBytes: number;
   /** Client bytes held while a STARTTLS verdict is pending (beyond: dropped as injection). */
   maxPendingBytes: number;
+  /**
+   * Commands a codec tracks while their replies are owed (SMTP/POP3 pipelining, IMAP tags).
+   * At the cap the codec frames no further command and the proxy stops reading the client until
+   * the server answers: a server that reads but never replies cannot make mailtap grow.
+   */
+  maxPendingCommands: number;
   /** Bytes of a body or literal kept for annotation (headers summary); bodies are never buffered whole. */
   maxBodyPeekBytes: number;
   /** Concurrent sessions a proxy accepts before refusing new ones with a protocol-shaped error. */
@@ -46,6 +52,8 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxLineBytes: 1024 * 1024,
   maxReplyBytes: 1024 * 1024,
   maxPendingBytes: 64 * 1024,
+  // Far above any real client's pipelining window (Postfix's own client sends a few dozen).
+  maxPendingCommands: 1000,
   maxBodyPeekBytes: 64 * 1024,
   maxSessions: 1000,
   // A 64 KiB read at DEFLATE's best ratio (~1032:1) inflates to about 64 MiB: stop well before.
@@ -64,4 +72,12 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
 
 export function resolveLimits(overrides: Partial<Limits> = {}): Limits {
   return { ...DEFAULT_LIMITS, ...overrides };
+}
+
+/**
+ * Client bytes a codec queues while maxPendingCommands replies are owed: a few reads' worth, since
+ * the proxy stops reading within one read of the cap. Past it the codec stops framing instead.
+ */
+export function owedQueueCap(limits: Limits): number {
+  return 4 * limits.maxPendingBytes;
 }

@@ -153,6 +153,11 @@ export interface Codec {
   feed(side: Side, chunk: Buffer): CodecEvent[];
   /** That side's stream ended: flush any partial unit as `raw`, report an unfinished auth as `incomplete`. */
   end(side: Side): CodecEvent[];
+  /**
+   * Commands whose replies are still owed. At `limits.maxPendingCommands` the codec frames no
+   * further command (the bytes wait in its queue): the caller should stop reading the client.
+   */
+  readonly commandsAwaitingReply: number;
 }
 
 export interface CodecOptions {

@@ -33,6 +33,7 @@ import { CompressTap } from './compress-tap.js';
 import type { SessionTap, TapDelay, TapHold } from './tap.js';
 import { oneLine, upgradeBothLegs } from './starttls-upgrade.js';
 import { closeWhenFlushed } from './teardown.js';
+import { OwedReplies } from './owed-replies.js';
 
 export interface SessionObserver {
   start?(id: string, header: RecordHeader): void;
@@ -97,6 +98,8 @@ export class ProxySession {
   private readonly endPending = { client: false, server: false };
   /** IMAP COMPRESS=DEFLATE is on: reads are relayed as they come, and decoded from a copy. */
   private compressTap: CompressTap | undefined;
+  /** Stops reading the client while maxPendingCommands replies are owed (owed-replies.ts). */
+  private readonly owedReplies: OwedReplies;
   /** --redact: one per session, so a secret learnt once is masked everywhere after. */
   private readonly redactor: Redactor | undefined;
   /** Explains the user's mistakes as they happen (hints). */
@@ -116,6 +119,7 @@ export class ProxySession {
     this.spotter = new MistakeSpotter(options.module.protocol);
     clientSocket.setNoDelay(true);
     this.client = new Leg(clientSocket, this.handlersFor('client'));
+    this.owedReplies = new OwedReplies(this.client, options.limits.maxPendingCommands, (ev) => this.emit(ev));
     this.client.pause('connecting');
     this.client.attach(clientSocket);
     this.idleTimer = setTimeout(() => this.finish(`idle for ${options.limits.idleTimeoutMs} ms`, 'E_IDLE_TIMEOUT'), options.limits.idleTimeoutMs);
@@ -473,6 +477,7 @@ export class ProxySession {
       this.client.pause('recorder');
       upstream.pause('recorder');
     }
+    this.owedReplies.check(this.codec.commandsAwaitingReply);
   }
 
   /** STARTTLS/STLS accepted by the server: both legs move to TLS (starttls-upgrade.ts). */
@@ -506,6 +511,7 @@ export class ProxySession {
     if (this.finished) return;
     if (side === 'server' && !this.serverSpoke) return this.upstreamClosedEarly('closed the connection');
     this.closeReason ??= this.hintIfSilentAfterTls(side, `${side === 'client' ? 'client' : 'server'} closed the connection`);
+    if (side === 'server') this.owedReplies.release();
     // Propagate the half-close so the peer sees EOF exactly where the other side stopped.
     this.endPending[side] = true;
     this.endCodec(side);

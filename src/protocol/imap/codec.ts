@@ -4,7 +4,7 @@
 // the helpers it calls are pure. Nothing a peer sends throws: it becomes a violation and raw.
 
 import { formatBytes, lineText } from '../../core/bytes.js';
-import { resolveLimits, type Limits } from '../../core/limits.js';
+import { DEFAULT_LIMITS, resolveLimits, type Limits } from '../../core/limits.js';
 import { note, type Note } from '../../core/note.js';
 import { SaslExchange } from '../../sasl/index.js';
 import type { SaslCredentials } from '../../sasl/types.js';
@@ -21,8 +21,11 @@ import { injection, StartTlsGate, starttlsRefusal } from './starttls.js';
 import { compressionStarts } from './compress.js';
 import { MAX_TOKENS, parseCommand, tokenize, tokenText, type Token } from './tokenizer.js';
 
-/** Commands awaiting their tagged completion that we remember; the oldest is forgotten past this. */
-export const MAX_PENDING_TAGS = 1024;
+/**
+ * Commands awaiting their tagged completion that we remember by default; the oldest is forgotten
+ * past `limits.maxPendingCommands` (and the proxy stops reading the client at it).
+ */
+export const MAX_PENDING_TAGS = DEFAULT_LIMITS.maxPendingCommands;
 
 interface Command extends CommandInfo {
   login?: SaslCredentials;
@@ -44,7 +47,7 @@ export class ImapCodec implements Codec {
   private server: SideFramer;
   private state: ImapState = 'not-authenticated';
   private greeted = false;
-  private readonly pending = new PendingTags<Command>(MAX_PENDING_TAGS);
+  private readonly pending: PendingTags<Command>;
   /** The selected mailbox is read-only, and which command opened it so (EXAMINE, RFC 9051 §6.3.3). */
   private readOnly: ReadOnlyBy = null;
   /** The client command whose line continues after a literal. */
@@ -58,6 +61,7 @@ export class ImapCodec implements Codec {
 
   constructor(options: CodecOptions = {}) {
     this.limits = resolveLimits(options.limits);
+    this.pending = new PendingTags<Command>(this.limits.maxPendingCommands);
     this.client = new SideFramer(this.limits.maxLineBytes);
     this.server = new SideFramer(this.limits.maxLineBytes);
   }
@@ -232,6 +236,10 @@ export class ImapCodec implements Codec {
       default:
         return undefined;
     }
+  }
+
+  get commandsAwaitingReply(): number {
+    return this.pending.size;
   }
 
   /** The literal marker ending `line`: undefined if none, null after reporting a malformed one. */

@@ -35,6 +35,11 @@ export class PendingTags<C extends TaggedCommand> {
     return { first, reused: true };
   }
 
+  /** Commands outstanding. */
+  get size(): number {
+    return this.count;
+  }
+
   /** The oldest outstanding command with this tag, left in place. */
   peek(tag: string): C | undefined {
     return this.byTag.get(tag)?.[0];

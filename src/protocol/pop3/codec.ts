@@ -5,7 +5,7 @@
 
 import type { ByteQueue } from '../byte-queue.js';
 import { DotBodyScanner } from '../dot-body.js';
-import { resolveLimits, type Limits } from '../../core/limits.js';
+import { owedQueueCap, resolveLimits, type Limits } from '../../core/limits.js';
 import { note, type Note } from '../../core/note.js';
 import type { Codec, CodecEvent, CodecOptions, Side, UnitEvent } from '../types.js';
 import { AuthTracker } from './auth.js';
@@ -75,7 +75,11 @@ export class Pop3Codec implements Codec {
     this.out = [];
     this.sides.queue(side).push(chunk);
     if (side === 'client') this.drainClient();
-    else this.drainServer();
+    else {
+      this.drainServer();
+      // Replies make room under maxPendingCommands: commands waiting for it go on now.
+      if (this.sides.queue('client').length) this.drainClient();
+    }
     return this.out;
   }
 
@@ -109,6 +113,7 @@ export class Pop3Codec implements Codec {
   private drainClient(): void {
     const q = this.sides.client;
     while (!this.holding) {
+      if (this.pending.length >= this.limits.maxPendingCommands && !this.auth.saslActive && !this.sides.inLongLine('client')) return this.checkOwed();
       const r = q.takeLine(this.limits.maxLineBytes);
       if (!r) return;
       if (r.kind === 'overflow') {
@@ -138,6 +143,22 @@ export class Pop3Codec implements Codec {
     this.unit('client', 'command', line, n, { verb: cmd.verb });
     this.pending.push({ cmd, phase: this.phase });
     if (cmd.verb === 'STLS') this.holding = true;
+  }
+
+  get commandsAwaitingReply(): number {
+    return this.pending.length;
+  }
+
+  /**
+   * At maxPendingCommands further commands wait in the queue until replies come (the proxy stops
+   * reading the client meanwhile). A caller that keeps feeding past owedQueueCap() gets them
+   * passed on as raw, untracked bytes rather than a growing codec (limits.ts).
+   */
+  private checkOwed(): void {
+    const q = this.sides.queue('client');
+    if (q.length <= owedQueueCap(this.limits)) return;
+    this.out.push({ type: 'violation', side: 'client', code: 'E_LIMIT', message: `more than ${this.limits.maxPendingCommands} commands sent ahead of their replies`, note: NOTES.tooManyOwed });
+    this.unit('client', 'raw', q.takeAll(), NOTES.tooManyOwed);
   }
 
   /** Held bytes beyond `maxPendingBytes` are dropped as injection, never buffered (limits.ts). */

@@ -5,6 +5,7 @@ import { formatBytes } from '../../core/bytes.js';
 import { note, type Note } from '../../core/note.js';
 
 export const NOTES = {
+  tooManyOwed: note('Too many commands sent ahead of their replies: passed on without following them', 'Demasiados comandos enviados antes de sus respuestas: se reenvían sin seguirlos'),
   partialAtEnd: note('Incomplete data when the stream ended', 'Datos incompletos al terminar la conexión'),
   longLine: note('Line too long: passed on unchanged as raw chunks', 'Línea demasiado larga: se reenvía sin cambios en trozos'),
   longLineChunk: note('Part of an over-long line', 'Parte de una línea demasiado larga'),

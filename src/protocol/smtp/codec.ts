@@ -5,7 +5,7 @@
 // role reversal (RFC 2645 §5). This file does not know whether it serves a proxy or a replay.
 
 import { lineText } from '../../core/bytes.js';
-import { resolveLimits, type Limits } from '../../core/limits.js';
+import { owedQueueCap, resolveLimits, type Limits } from '../../core/limits.js';
 import { note, type Note } from '../../core/note.js';
 import { ByteQueue } from '../byte-queue.js';
 import type { Codec, CodecEvent, CodecOptions, Side, UnitEvent, UnitKind } from '../types.js';
@@ -60,6 +60,21 @@ export class SmtpCodec implements Codec {
   constructor(options: CodecOptions = {}) {
     this.limits = resolveLimits(options.limits);
     this.tls = options.tls ?? false;
+  }
+
+  get commandsAwaitingReply(): number {
+    return this.expects.length;
+  }
+
+  /**
+   * At maxPendingCommands the next commands wait in the queue until replies come (the proxy
+   * stops reading the client meanwhile); a caller that keeps feeding past owedQueueCap() bytes
+   * of them gets the stream passed through undecoded rather than a growing codec (limits.ts).
+   */
+  private checkOwed(ev: CodecEvent[]): void {
+    if (this.queues[this.cmdSide].length <= owedQueueCap(this.limits)) return;
+    ev.push({ type: 'violation', side: this.cmdSide, code: 'E_LIMIT', message: `more than ${this.limits.maxPendingCommands} commands sent ahead of their replies`, note: notes.pendingOverflow });
+    this.passthrough = true;
   }
 
   private get replySide(): Side {
@@ -196,6 +211,7 @@ export class SmtpCodec implements Codec {
         if (this.continueLongLine(ev, s)) return;
         continue;
       }
+      if (this.expects.length >= this.limits.maxPendingCommands && !this.saslLine) return this.checkOwed(ev);
       const r = q.takeLine(this.limits.maxLineBytes);
       if (!r) return;
       if (r.kind === 'overflow') {
