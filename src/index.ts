@@ -21,3 +21,4 @@ export type { MailEndpoint, Route } from './core/mail-url.js';
 export { MailtapError } from './core/errors.js';
 export { protocolModule } from './protocol/index.js';
 export type { Codec, CodecEvent, Protocol, Side } from './protocol/types.js';
+export type { Lang, Note } from './core/note.js';

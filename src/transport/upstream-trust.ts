@@ -17,10 +17,16 @@ export interface UpstreamTrust {
   sessions: TlsSessionCache;
 }
 
+/** `upstreamCa`: paths of PEM files, or PEM text itself. */
 export async function loadUpstreamTrust(options: { insecure?: boolean; upstreamCa?: string[] } = {}): Promise<UpstreamTrust> {
   const files = options.upstreamCa ?? [];
   const extra: string[] = [];
   for (const file of files) {
+    // PEM text given directly (the programmatic API), not a path.
+    if (file.includes('-----BEGIN CERTIFICATE-----')) {
+      extra.push(file);
+      continue;
+    }
     let text: string;
     try {
       text = await readFile(file, 'utf8');
