@@ -6,6 +6,7 @@
 import type { Command } from 'commander';
 import { startDemo, selfTest } from '../../demo/demo.js';
 import { createLiveView } from '../live-view.js';
+import { parseLogFormat, useColor, type LogFormat } from '../log-format.js';
 import { createLogger, type LogLevel } from '../logger.js';
 import { waitForSignal } from '../signals.js';
 import { langFromEnv, parseLang, parseLogLevel } from '../usage.js';
@@ -13,6 +14,8 @@ import { fanOut } from '../../session/fan-out.js';
 import { DEFAULT_WEB, parseWebOption, parseWebToken, startWebView, webBanner } from '../web-options.js';
 
 interface DemoCliOptions {
+  logFormat?: LogFormat;
+  color?: boolean;
   certs: string;
   recordings: string;
   record?: boolean;
@@ -36,11 +39,13 @@ export function register(program: Command): void {
     .option('--web [host:port]', `serve the web view at ${DEFAULT_WEB} (the default; --self-test only when given an address)`)
     .option('--no-web', 'no web view')
     .option('--web-token <token>', 'web view access token (default: a random one, printed in the URL)')
+    .option('--log-format <format>', 'logs on stderr: pretty (default on a terminal) or json (default otherwise)', parseLogFormat)
+    .option('--no-color', 'no ANSI colours (also when NO_COLOR is set; colour is only ever used on a terminal)')
     .action(async (opts: DemoCliOptions) => {
-      const logger = createLogger(opts.logLevel);
+      const logger = createLogger(opts.logLevel, { format: opts.logFormat, color: opts.color });
       const lang = opts.lang ?? langFromEnv();
       const out = (text: string) => process.stdout.write(`${text}\n`);
-      const view = createLiveView({ mode: 'human', lang, redact: false, color: !!process.stdout.isTTY });
+      const view = createLiveView({ mode: 'human', lang, redact: false, color: useColor(opts.color, process.stdout.isTTY) });
       // The self-test must not need port 2580: it serves the view only when given an address.
       const address = opts.selfTest && opts.web === true ? undefined : parseWebOption(opts.web);
       const webView = address

@@ -7,6 +7,7 @@ import { MailtapError } from '../../core/errors.js';
 import { routeForUpstream, parseRoute, type Route } from '../../core/mail-url.js';
 import { startProxy } from '../../session/proxy.js';
 import { waitForSignal } from '../signals.js';
+import { parseLogFormat, useColor, type LogFormat } from '../log-format.js';
 import { createLogger, type LogLevel } from '../logger.js';
 import { collect, langFromEnv, parseLang, parseLogLevel, parsePositiveInt, parseSize } from '../usage.js';
 import { createLiveView, VIEW_WORDS } from '../live-view.js';
@@ -16,6 +17,8 @@ import { readConfigFile } from '../config-file.js';
 import { addKeylogOption, keylogBanner, openKeylog } from '../keylog-option.js';
 
 interface ProxyCliOptions {
+  logFormat?: LogFormat;
+  color?: boolean;
   route?: string[];
   certs?: string;
   recordings?: string;
@@ -53,6 +56,8 @@ export function register(program: Command): void {
     .option('--json', 'one JSON event per line on stdout instead of the human view')
     .option('--quiet', 'print only session start and end')
     .option('--log-level <level>', 'pino log level for stderr', parseLogLevel, 'warn' as LogLevel)
+    .option('--log-format <format>', 'logs on stderr: pretty (default on a terminal) or json (default otherwise)', parseLogFormat)
+    .option('--no-color', 'no ANSI colours (also when NO_COLOR is set; colour is only ever used on a terminal)')
     .option('--config <file>', 'read these settings from a JSON file (command-line flags win)')
     .option('--max-sessions <n>', 'concurrent sessions before new ones are refused', parsePositiveInt)
     .option('--idle-timeout <ms>', 'close a session silent this long', parsePositiveInt)
@@ -73,11 +78,11 @@ export function register(program: Command): void {
       if (routes.length === 0) throw new MailtapError('E_USAGE', 'proxy needs at least one UPSTREAM URL or --route LISTEN=UPSTREAM (see mailtap proxy --help)', { side: 'user' });
       if (opts.json && opts.quiet) throw new MailtapError('E_USAGE', '--json and --quiet cannot be combined', { side: 'user' });
 
-      const logger = createLogger(opts.logLevel ?? 'warn');
+      const logger = createLogger(opts.logLevel ?? 'warn', { format: opts.logFormat, color: opts.color });
       // --redact does not touch the key log: the user asked for the keys (README, "Wireshark").
       const keylog = await openKeylog(opts.keylog, logger);
       const lang = opts.lang ?? langFromEnv();
-      const view = createLiveView({ mode: opts.json ? 'json' : opts.quiet ? 'quiet' : 'human', lang, redact: !!opts.redact, color: !!process.stdout.isTTY });
+      const view = createLiveView({ mode: opts.json ? 'json' : opts.quiet ? 'quiet' : 'human', lang, redact: !!opts.redact, color: useColor(opts.color, process.stdout.isTTY) });
       const webAddress = parseWebOption(opts.web);
       const webView = webAddress ? await startWebView({ address: webAddress, token: parseWebToken(opts.webToken), lang, redact: !!opts.redact, mode: 'proxy' }) : undefined;
       const proxy = await startProxy({

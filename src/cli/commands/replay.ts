@@ -9,11 +9,14 @@ import { replayClient } from '../../replay/client-replay.js';
 import type { ReplayOutcome } from '../../replay/replay-session.js';
 import { loadUpstreamTrust } from '../../transport/upstream-trust.js';
 import { waitForSignal } from '../signals.js';
+import { parseLogFormat, type LogFormat } from '../log-format.js';
 import { createLogger, type LogLevel } from '../logger.js';
 import { collect, parseLogLevel, parsePositiveInt } from '../usage.js';
 import { addKeylogOption, keylogBanner, openKeylog } from '../keylog-option.js';
 
 interface ReplayCliOptions {
+  logFormat?: LogFormat;
+  color?: boolean;
   listen?: string;
   certs: string;
   strict?: boolean;
@@ -41,9 +44,11 @@ export function register(program: Command): void {
     .option('--upstream-ca <file>', 'with --client: extra CA to trust for the server (repeatable)', collect)
     .option('--insecure', 'with --client: do not verify the server certificate')
     .option('--log-level <level>', 'pino log level for stderr', parseLogLevel, 'warn' as LogLevel)
-    .option('--idle-timeout <ms>', 'close a session silent this long (as the proxy does)', parsePositiveInt);
+    .option('--idle-timeout <ms>', 'close a session silent this long (as the proxy does)', parsePositiveInt)
+    .option('--log-format <format>', 'logs on stderr: pretty (default on a terminal) or json (default otherwise)', parseLogFormat)
+    .option('--no-color', 'no ANSI colours (also when NO_COLOR is set; colour is only ever used on a terminal)');
   addKeylogOption(command).action(async (recordings: string[], opts: ReplayCliOptions) => {
-      const logger = createLogger(opts.logLevel);
+      const logger = createLogger(opts.logLevel, { format: opts.logFormat, color: opts.color });
       const keylog = await openKeylog(opts.keylog, logger);
       if (keylog) process.stdout.write(keylogBanner(keylog));
       if (opts.client) {
