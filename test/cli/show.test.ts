@@ -30,6 +30,18 @@ async function run(args: string[]): Promise<{ code: number; out: string; err: st
 }
 
 describe('mailtap show', () => {
+  test('a recording with an event type from a later writer is shown, the unknown event skipped', async () => {
+    const lines = (await import('node:fs/promises')).readFile(files.smtp, 'utf8');
+    const [head, ...rest] = (await lines).trimEnd().split('\n');
+    const path = join(dir, 'later-writer.jsonl');
+    await writeFile(path, [head, '{"t":1,"dir":"proxy","type":"party","message":"from a later version"}', ...rest].join('\n') + '\n');
+    for (const format of ['text', 'md', 'json']) {
+      const r = await run(['show', path, '--format', format, '--lang', 'en']);
+      expect(r.code, r.err).toBe(0);
+      expect(r.out).toContain('AUTH LOGIN');
+    }
+  });
+
   test('text by default, in the language asked', async () => {
     const en = await run(['show', files.smtp, '--lang', 'en']);
     expect(en.code).toBe(0);
