@@ -28,10 +28,10 @@ interface DemoService {
 }
 
 const SERVICES: DemoService[] = [
-  { name: 'SMTP + STARTTLS', sample: SAMPLE_FILES.smtp, scheme: 'smtp', localPort: 2525, dialogue: smtpStartTlsDialogue(DEMO_ACCOUNT), connect: (ca, p) => `openssl s_client -starttls smtp -crlf -connect 127.0.0.1:${p} -CAfile ${ca}` },
-  { name: 'SMTPS (465)', sample: SAMPLE_FILES.smtps, scheme: 'smtps', localPort: 2465, dialogue: smtpsDialogue(DEMO_ACCOUNT), connect: (ca, p) => `openssl s_client -crlf -connect 127.0.0.1:${p} -CAfile ${ca}` },
-  { name: 'POP3S (995)', sample: SAMPLE_FILES.pop3s, scheme: 'pop3s', localPort: 2995, dialogue: pop3sDialogue(DEMO_ACCOUNT), connect: (ca, p) => `openssl s_client -crlf -connect 127.0.0.1:${p} -CAfile ${ca}` },
-  { name: 'IMAPS (993)', sample: SAMPLE_FILES.imaps, scheme: 'imaps', localPort: 2993, dialogue: imapsDialogue(DEMO_ACCOUNT), connect: (ca, p) => `openssl s_client -crlf -connect 127.0.0.1:${p} -CAfile ${ca}` },
+  { name: 'SMTP + STARTTLS', sample: SAMPLE_FILES.smtp, scheme: 'smtp', localPort: 2525, dialogue: smtpStartTlsDialogue(DEMO_ACCOUNT), connect: (ca, p) => `openssl s_client -starttls smtp -crlf -ign_eof -connect 127.0.0.1:${p} -CAfile ${ca}` },
+  { name: 'SMTPS (465)', sample: SAMPLE_FILES.smtps, scheme: 'smtps', localPort: 2465, dialogue: smtpsDialogue(DEMO_ACCOUNT), connect: (ca, p) => `openssl s_client -crlf -ign_eof -connect 127.0.0.1:${p} -CAfile ${ca}` },
+  { name: 'POP3S (995)', sample: SAMPLE_FILES.pop3s, scheme: 'pop3s', localPort: 2995, dialogue: pop3sDialogue(DEMO_ACCOUNT), connect: (ca, p) => `openssl s_client -crlf -ign_eof -connect 127.0.0.1:${p} -CAfile ${ca}` },
+  { name: 'IMAPS (993)', sample: SAMPLE_FILES.imaps, scheme: 'imaps', localPort: 2993, dialogue: imapsDialogue(DEMO_ACCOUNT), connect: (ca, p) => `openssl s_client -crlf -ign_eof -connect 127.0.0.1:${p} -CAfile ${ca}` },
 ];
 
 export interface DemoOptions {
@@ -91,7 +91,7 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
       url: started.listeners[i]!.url,
       port: started.listeners[i]!.port,
       command: s.connect(ca.info.certPath, started.listeners[i]!.port),
-      typing: s.dialogue.steps.map((step) => step.send.split('\r\n').join(' ⏎ ')),
+      typing: linesToType(s.dialogue),
       dialogue: s.dialogue,
     })),
     async close() {
@@ -99,6 +99,16 @@ export async function startDemo(options: DemoOptions): Promise<Demo> {
       await Promise.all(replays.map((r) => r.close()));
     },
   };
+}
+
+/**
+ * What a person types into the printed `openssl s_client` line. `-starttls smtp` has already sent
+ * EHLO and STARTTLS itself, so typing starts after the upgrade; `-ign_eof` in the command keeps
+ * s_client from reading a line that starts with R (renegotiate) or Q (quit) as its own command.
+ */
+export function linesToType(dialogue: Dialogue): string[] {
+  const afterUpgrade = dialogue.steps.findIndex((step) => step.starttls) + 1;
+  return dialogue.steps.slice(afterUpgrade).map((step) => step.send.split('\r\n').join(' ⏎ '));
 }
 
 export interface SelfTestResult {
