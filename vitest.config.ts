@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    setupFiles: ['test/helpers/temp-dirs-setup.ts'],
     exclude: ['test/interop/**', 'test/web-browser/**', 'node_modules/**'],
     testTimeout: 30_000,
     hookTimeout: 30_000,

@@ -30,7 +30,8 @@ import { isGoodbye } from '../protocol/goodbye.js';
 import type { HintEvent } from '../protocol/types.js';
 import { plaintextOnTlsHint, untrustedUpstreamHint, watchSilentClient } from './tls-mistakes.js';
 import { CompressTap } from './compress-tap.js';
-import type { SessionTap, TapDelay, TapHold } from './tap.js';
+import type { SessionTap, TapHold } from './tap.js';
+import { TapGate } from './tap-gate.js';
 import { oneLine, upgradeBothLegs } from './starttls-upgrade.js';
 import { closeWhenFlushed } from './teardown.js';
 import { OwedReplies } from './owed-replies.js';
@@ -100,6 +101,8 @@ export class ProxySession {
   private compressTap: CompressTap | undefined;
   /** Stops reading the client while maxPendingCommands replies are owed (owed-replies.ts). */
   private readonly owedReplies: OwedReplies;
+  /** The audit's tap on the forwarding path (a pass-through without one). */
+  private readonly gate: TapGate;
   /** --redact: one per session, so a secret learnt once is masked everywhere after. */
   private readonly redactor: Redactor | undefined;
   /** Explains the user's mistakes as they happen (hints). */
@@ -119,6 +122,7 @@ export class ProxySession {
     this.spotter = new MistakeSpotter(options.module.protocol);
     clientSocket.setNoDelay(true);
     this.client = new Leg(clientSocket, this.handlersFor('client'));
+    this.gate = new TapGate(options.tap, { toServer: (b) => void this.upstream?.write(b), finished: () => this.finished, clientTls: () => !!this.client.tls });
     this.owedReplies = new OwedReplies(this.client, options.limits.maxPendingCommands, (ev) => this.emit(ev));
     this.client.pause('connecting');
     this.client.attach(clientSocket);
@@ -360,22 +364,22 @@ export class ProxySession {
       if (ev.type === 'compress') this.startCompression();
       else if (ev.type === 'unit' && this.compressTap) {
         // Held past the COMPRESS boundary: compressed wire bytes. Relay (behind a tap's delay), then decode a copy.
-        if (ev.side === 'client' && this.delayed) this.delayed.push(ev.bytes);
-        else (ev.side === 'client' ? upstream : client).write(ev.bytes);
+        if (ev.side === 'client') this.gate.toServer(ev.bytes);
+        else client.write(ev.bytes);
         this.accounted[ev.side] += ev.bytes.length;
         this.compressTap.wire(ev.side, ev.bytes);
         continue;
       }
       if (ev.type === 'unit') {
-        const hold = ev.side === 'client' ? this.tapClient(ev, held) : undefined;
-        if (hold?.delayMs !== undefined) this.delayToServer(ev.bytes, hold.delayMs);
+        const hold = ev.side === 'client' ? this.gate.client(ev, held) : undefined;
+        if (hold?.delayMs !== undefined) this.gate.delay(ev.bytes, hold.delayMs);
         else if (hold) held.push(hold);
         else if (ev.side === 'client' && ev.kind === 'command' && this.upstreamIsImplicit && isStartTlsCommand(ev.verb)) localStartTls = ev.tag ?? '';
         else {
           if (ev.side === 'server' && this.offersLocalStartTls) ev = this.withStartTlsOffer(ev);
           if (ev.side === 'server') ev = this.tapServer(ev);
-          if (ev.side === 'client' && this.delayed) this.delayed.push(ev.bytes);
-          else (ev.side === 'client' ? upstream : client).write(ev.bytes);
+          if (ev.side === 'client') this.gate.toServer(ev.bytes);
+          else client.write(ev.bytes);
         }
       }
       this.record(ev);
@@ -423,27 +427,8 @@ export class ProxySession {
     return offered;
   }
 
-  /** The tap's say on a client unit; after a hold that ends the session nothing more goes out. */
-  private tapClient(ev: UnitEvent, held: TapHold[]): TapHold | TapDelay | undefined {
-    if (held.some((h) => h.end)) return { answer: Buffer.alloc(0), end: true, why: held[0]!.why };
-    return this.options.tap?.client?.(ev, !!this.client.tls);
-  }
-
-  /** Client bytes waiting for a tap's delay to pass, in order; undefined when none is running. */
-  private delayed: Buffer[] | undefined;
-
-  private delayToServer(bytes: Buffer, ms: number): void {
-    if (this.delayed) return void this.delayed.push(bytes);
-    this.delayed = [bytes];
-    setTimeout(() => {
-      const queued = this.delayed ?? [];
-      this.delayed = undefined;
-      if (!this.finished) for (const b of queued) this.upstream?.write(b);
-    }, ms).unref();
-  }
-
   private tapServer(ev: UnitEvent): UnitEvent {
-    const tapped = this.options.tap?.server?.(ev, !!this.client.tls) ?? ev;
+    const tapped = this.gate.server(ev);
     // As with the STARTTLS offer: the codec was fed the server's bytes, the client gets these.
     this.accounted.server += ev.bytes.length - tapped.bytes.length;
     return tapped;

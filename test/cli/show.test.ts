@@ -1,7 +1,7 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
+import { tempDir } from '../helpers/temp-dirs.js';
 import { runCli } from '../../src/cli/program.js';
 import { PASSWORD, TOKEN, fixtures, writeRecordingFile } from '../record/fixtures.js';
 
@@ -9,7 +9,7 @@ let files: Record<'smtp' | 'pop3' | 'imap', string>;
 let dir: string;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'mailtap-show-'));
+  dir = await tempDir('mailtap-show-');
   const f = fixtures();
   files = { smtp: await writeRecordingFile(f.smtp, dir), pop3: await writeRecordingFile(f.pop3, dir), imap: await writeRecordingFile(f.imap, dir) };
 });

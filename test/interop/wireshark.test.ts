@@ -46,6 +46,9 @@ interopSuite('--keylog: tshark decrypts both legs of a live capture', (ctx) => {
       });
       tshark.once('exit', (code) => reject(new Error(`tshark exited ${code}`)));
     });
+    // "Capturing on" can come a moment before dumpcap's filter sees packets; a ClientHello lost
+    // then leaves a leg undecryptable (seen once in CI: the imaps client leg came back empty).
+    await new Promise((r) => setTimeout(r, 1000));
     const done = ctx.begin();
     const curl = ['-sS', '--max-time', '20', '--cacert', ctx.mailtapCaFile, '--user', `${alice.login}:${alice.password}`];
     let result;

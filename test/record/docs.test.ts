@@ -1,9 +1,9 @@
 // Keeps docs/recording-format.md honest: its example must parse, keep the byte-count promise of
 // its close event, and render exactly as the page shows.
-import { readFile, mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
+import { tempDir } from '../helpers/temp-dirs.js';
 import { readRecording, streamBytes } from '../../src/record/reader.js';
 import { TranscriptRenderer } from '../../src/record/render-text.js';
 
@@ -11,7 +11,7 @@ test('the example in docs/recording-format.md is a valid recording and renders a
   const doc = await readFile(new URL('../../docs/recording-format.md', import.meta.url), 'utf8');
   const jsonl = /```jsonl\n([\s\S]*?)```/.exec(doc)![1]!;
   const shown = /`mailtap show` prints it as:\n\n```text\n([\s\S]*?)```/.exec(doc)![1]!;
-  const path = join(await mkdtemp(join(tmpdir(), 'mailtap-doc-')), 'example.jsonl');
+  const path = join(await tempDir('mailtap-doc-'), 'example.jsonl');
   await writeFile(path, jsonl);
   const rec = await readRecording(path);
   expect(rec.complete).toBe(true);

@@ -2,9 +2,9 @@
 // 1.2 MiB message with 3 attachments; a POP3 session with USER/PASS and RETR; an IMAP session with
 // LOGIN, FETCH of a literal and AUTHENTICATE XOAUTH2. Secrets are fixed so tests can grep for them.
 
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { tempDir } from '../helpers/temp-dirs.js';
 import type { Protocol } from '../../src/protocol/types.js';
 import type { Recording } from '../../src/record/reader.js';
 import type { RecordEvent, RecordHeader, UnitRecord } from '../../src/record/schema.js';
@@ -166,7 +166,7 @@ export function recording(protocol: Protocol, events: RecordEvent[], path = `/tm
 }
 
 export async function writeRecordingFile(rec: Recording, dir?: string): Promise<string> {
-  const d = dir ?? (await mkdtemp(join(tmpdir(), 'mailtap-rec-')));
+  const d = dir ?? (await tempDir('mailtap-rec-'));
   const path = join(d, `${rec.header.session}.jsonl`);
   await writeFile(path, [rec.header, ...rec.events].map((x) => JSON.stringify(x) + '\n').join(''), { mode: 0o600 });
   return path;

@@ -1,15 +1,15 @@
 import fc from 'fast-check';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { tempDir } from '../helpers/temp-dirs.js';
 import type { UnitEvent } from '../../src/protocol/types.js';
 import { recordEventFromCodec } from '../../src/record/from-codec.js';
 import { readRecording, streamBytes } from '../../src/record/reader.js';
 import { RecordingWriter } from '../../src/record/writer.js';
 import { header } from './fixtures.js';
 
-const tmp = () => mkdtemp(join(tmpdir(), 'mailtap-reader-'));
+const tmp = () => tempDir('mailtap-reader-');
 const unit = (side: 'client' | 'server', bytes: Buffer): UnitEvent => ({ type: 'unit', side, kind: side === 'client' ? 'command' : 'reply', bytes, note: { en: 'n', es: 'n' } });
 
 describe('readRecording + streamBytes', () => {

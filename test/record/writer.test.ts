@@ -1,6 +1,5 @@
 import { once } from 'node:events';
-import { mkdtemp, readFile, readdir, stat, writeFile, appendFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, readdir, stat, writeFile, appendFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { MailtapError } from '../../src/core/errors.js';
@@ -8,9 +7,10 @@ import { readRecording, streamBytes } from '../../src/record/reader.js';
 import type { RecordEvent } from '../../src/record/schema.js';
 import { RecordingWriter, recordingFileName } from '../../src/record/writer.js';
 import { header } from './fixtures.js';
+import { tempDir } from '../helpers/temp-dirs.js';
 
 const close = (t = 9): Extract<RecordEvent, { type: 'close' }> => ({ t, dir: 'proxy', type: 'close', reason: 'done', bytes: { c2s: 0, s2c: 0 } });
-const tmp = () => mkdtemp(join(tmpdir(), 'mailtap-writer-'));
+const tmp = () => tempDir('mailtap-writer-');
 const open: RecordingWriter[] = [];
 afterEach(async () => {
   await Promise.all(open.splice(0).map((w) => w.close(close())));
