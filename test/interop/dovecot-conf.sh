@@ -2,7 +2,7 @@
 # Invariants: listens on 127.0.0.1 only; base_dir and state_dir under $DIR so it coexists with
 # a system Dovecot; plaintext auth allowed without TLS (the lab guide types passwords in clear);
 # LMTP and the Postfix SASL socket are unix sockets in base_dir.
-# Needs: DIR DOMAIN MAIL_UID DOVECOT_VERSION.
+# Needs: DIR DOMAIN MAIL_UID DOVECOT_VERSION COMPRESS_PORTS.
 
 dovecot_conf() {
   # Dovecot 2.4 renamed the cleartext switch and changed the config format; 2.3 is what Debian
@@ -12,7 +12,13 @@ dovecot_conf() {
     2.3.*) ;;
     *) echo "# WARNING: written for Dovecot 2.3, running $DOVECOT_VERSION" ;;
   esac
-  local dh=""
+  local dh="" pp IMAP_ZLIB_PORT="" IMAPS_ZLIB_PORT=""
+  for pp in "${COMPRESS_PORTS[@]}"; do
+    case ${pp%%:*} in
+      imap) IMAP_ZLIB_PORT=${pp#*:} ;;
+      imaps) IMAPS_ZLIB_PORT=${pp#*:} ;;
+    esac
+  done
   # 2.3 wants DH parameters only for DHE suites; Debian ships a file, use it when present.
   [[ -r /usr/share/dovecot/dh.pem ]] && dh="ssl_dh = </usr/share/dovecot/dh.pem"
 
@@ -89,6 +95,39 @@ service imap-login {
     address = 127.0.0.1
     port = 10993
     ssl = yes
+  }
+}
+# A second IMAP pair that offers COMPRESS=DEFLATE (RFC 4978) through the imap_zlib plugin.
+# Dovecot 2.3 cannot load plugins per listener, so these listeners belong to a login service of
+# their own that hands its clients (-l names the post-login socket) to an imap
+# service of their own, started with the plugins added (-o overrides a setting for that
+# process only). The listeners on 10143/10993 stay as they were: no COMPRESS.
+service imap-login-zlib {
+  executable = imap-login -l imap-zlib
+  type = login
+  protocol = imap
+  chroot = login
+  user = \$default_login_user
+  service_count = 1
+  inet_listener imap-zlib {
+    address = 127.0.0.1
+    port = $IMAP_ZLIB_PORT
+  }
+  inet_listener imaps-zlib {
+    address = 127.0.0.1
+    port = $IMAPS_ZLIB_PORT
+    ssl = yes
+  }
+}
+service imap-zlib {
+  executable = imap -o mail_plugins=zlib,imap_zlib
+  protocol = imap
+  client_limit = 1
+  process_limit = 1024
+  service_count = 1
+  extra_groups = \$default_internal_group
+  unix_listener login/imap-zlib {
+    mode = 0666
   }
 }
 service pop3-login {

@@ -1,7 +1,7 @@
 # Sourced by setup.sh: prints $DIR/env.json, the one file tests read to find the servers.
 # Invariants: pure bash (no jq/python on a fresh machine); keys of "ports" and "urls" are
 # mailtap's URL schemes; every path is absolute. Shape is documented in README.md.
-# Needs: DIR DOMAIN HOST CA PORTS USERS DOVECOT_VERSION POSTFIX_VERSION.
+# Needs: DIR DOMAIN HOST CA PORTS COMPRESS_PORTS USERS DOVECOT_VERSION POSTFIX_VERSION.
 
 json_str() {
   local s="$1"
@@ -40,6 +40,21 @@ write_env_json() {
     sep=", "
   done
   printf '},\n'
+
+  # The same Dovecot on ports of its own that offer COMPRESS=DEFLATE (keys are URL schemes too).
+  printf '  "compress": {"ports": {'
+  sep=""
+  for pp in "${COMPRESS_PORTS[@]}"; do
+    printf '%s"%s": %s' "$sep" "${pp%%:*}" "${pp#*:}"
+    sep=", "
+  done
+  printf '}, "urls": {'
+  sep=""
+  for pp in "${COMPRESS_PORTS[@]}"; do
+    printf '%s"%s": "%s://%s:%s"' "$sep" "${pp%%:*}" "${pp%%:*}" "$HOST" "${pp#*:}"
+    sep=", "
+  done
+  printf '}},\n'
 
   printf '  "auth": {"smtp": false, "submission": true, "smtps": true, "mechanisms": ["PLAIN", "LOGIN", "CRAM-MD5"], "plaintextAllowed": true},\n'
 

@@ -28,6 +28,8 @@ export interface InteropEnv {
   ports: Record<InteropService, number>;
   /** mailtap URLs of the real servers, e.g. urls.submission = "submission://127.0.0.1:10587". */
   urls: Record<InteropService, string>;
+  /** The same Dovecot on listeners that offer COMPRESS=DEFLATE (RFC 4978, Dovecot's imap_zlib). */
+  compress: { ports: Record<'imap' | 'imaps', number>; urls: Record<'imap' | 'imaps', string> };
   auth: {
     smtp: boolean;
     submission: boolean;

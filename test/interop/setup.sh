@@ -14,12 +14,14 @@ MAIL_USER="mail" # Debian base-passwd user (uid 8): owns the maildirs, no new ac
 
 # name:port pairs; the names are mailtap's URL schemes so tests can build URLs from them.
 PORTS=(smtp:10025 submission:10587 smtps:10465 imap:10143 imaps:10993 pop3:10110 pop3s:10995)
+# The same Dovecot again, offering COMPRESS=DEFLATE (imap_zlib); env.json "compress" lists them.
+COMPRESS_PORTS=(imap:10144 imaps:10994)
 # name:password pairs of the test accounts.
 USERS=(alice:alice-Secret1 bob:bob-Secret2)
 
 APT_PACKAGES=(dovecot-core dovecot-imapd dovecot-pop3d dovecot-lmtpd postfix swaks
   libnet-ssleay-perl libio-socket-ssl-perl libauthen-sasl-perl curl openssl ca-certificates
-  fetchmail util-linux msmtp)
+  fetchmail util-linux msmtp isync)
 
 STEP="start"
 STARTED_AT=$(date +%s.%N)
@@ -246,7 +248,7 @@ fi
 # ---------------------------------------------------------------- wait for ports
 step "wait for listeners"
 port_open() { timeout 1 bash -c "exec 3<>/dev/tcp/$HOST/$1" 2>/dev/null; }
-for pp in "${PORTS[@]}"; do
+for pp in "${PORTS[@]}" "${COMPRESS_PORTS[@]}"; do
   name=${pp%%:*}
   port=${pp#*:}
   ok=0
@@ -281,6 +283,7 @@ mailtap interop environment is up ($ELAPSED s)  Dovecot $DOVECOT_VERSION, Postfi
   SMTP        $HOST:10025 (STARTTLS, no AUTH)    submission $HOST:10587 (STARTTLS, AUTH)
   SMTPS       $HOST:10465 (implicit TLS, AUTH)
   IMAP        $HOST:10143 (STARTTLS)   IMAPS $HOST:10993
+  IMAP+COMPRESS $HOST:10144 (STARTTLS) IMAPS $HOST:10994   (COMPRESS=DEFLATE offered)
   POP3        $HOST:10110 (STLS)       POP3S $HOST:10995
   users       alice@$DOMAIN / alice-Secret1    bob@$DOMAIN / bob-Secret2
   logs        $DIR/log/dovecot.log  $DIR/log/postfix.log
