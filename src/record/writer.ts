@@ -2,6 +2,7 @@
 // fs write per tick (or per 64 KiB) so a busy session costs few syscalls. Only whole lines are
 // written, one batch at a time, so a crash leaves a valid prefix. A disk error never throws into
 // the session: it is reported once and the writer drops (and counts) everything after it.
+// Lines are encoded straight into reusable batch buffers: no Buffer per line, no concat per write.
 
 import { EventEmitter } from 'node:events';
 import { open, type FileHandle } from 'node:fs/promises';
@@ -14,10 +15,18 @@ import { SESSION_ID_PATTERN, type CloseEvent, type NotRecorded, type RecordEvent
 
 /** Base64 payloads longer than this are written without JSON.stringify. */
 const LARGE_B64 = 4096;
-const LINE_END = Buffer.from('"}\n');
+const LINE_END = '"}\n';
 
 /** A batch is written as soon as this many bytes are pending, without waiting for the tick. */
 const BATCH_BYTES = 64 * 1024;
+/**
+ * Size of a batch buffer: lines are encoded into it until the next one does not fit. Twice the
+ * batch mark, so the usual batch is one buffer; a longer line gets a buffer of its own size.
+ */
+const BUFFER_BYTES = 128 * 1024;
+/** Spare batch buffers kept for reuse (one fills while one is being written). */
+const SPARE_BUFFERS = 2;
+const SMALL_BUFFER_BYTES = 16 * 1024;
 /** Pending bytes above which `needsDrain` asks the session to pause its sockets. */
 const DEFAULT_HIGH_WATER_MARK = 1024 * 1024;
 
@@ -51,8 +60,13 @@ export class RecordingWriter extends EventEmitter {
   private fh: FileHandle | null;
   private readonly highWaterMark: number;
   private readonly onError: ((err: MailtapError) => void) | undefined;
-  /** Encoded lines (a line may span several buffers), and how many events they hold. */
+  /** Full batch buffers waiting to be written (each holds whole lines only). */
   private pending: Buffer[] = [];
+  /** The buffer lines are being encoded into, and how far it is filled. */
+  private current: Buffer | null = null;
+  private fill = 0;
+  /** Written batch buffers, ready to be filled again. */
+  private spare: Buffer[] = [];
   private pendingEvents = 0;
   private pendingBytes = 0;
   /** Bytes handed to fs but not yet confirmed written. */
@@ -100,7 +114,7 @@ export class RecordingWriter extends EventEmitter {
       await privateDir(dir);
       fh = await open(path, 'wx', 0o600);
       const line = Buffer.from(JSON.stringify(opts.redact ? redactHeader(header) : header) + '\n', 'utf8');
-      await writeAll(fh, line);
+      await writeAll(fh, [line]);
       headerBytes = line.length;
     } catch (err) {
       const writer = new RecordingWriter(path, null, opts);
@@ -195,11 +209,11 @@ export class RecordingWriter extends EventEmitter {
   }
 
   private kick(): void {
-    if (!this.flushing && this.pending.length > 0) this.flushing = this.flushLoop();
+    if (!this.flushing && this.pendingBytes > 0) this.flushing = this.flushLoop();
   }
 
   private async flushAll(): Promise<void> {
-    while (this.flushing || (this.pending.length > 0 && !this.failure)) {
+    while (this.flushing || (this.pendingBytes > 0 && !this.failure)) {
       this.kick();
       await this.flushing;
     }
@@ -214,30 +228,72 @@ export class RecordingWriter extends EventEmitter {
     if (b64 !== undefined && b64.length > LARGE_B64) {
       const { b64: _payload, ...rest } = event as RecordEvent & { b64: string };
       const head = JSON.stringify(rest);
-      this.push(Buffer.from(`${head.slice(0, -1)},"b64":"`, 'utf8'));
-      this.push(Buffer.from(b64, 'latin1'));
-      this.push(LINE_END);
-    } else this.push(Buffer.from(`${JSON.stringify(event)}\n`, 'utf8'));
+      // head minus its closing brace, then `,"b64":"`, the payload, `"}\n`.
+      const headBytes = utf8Bound(head);
+      const buf = this.room(headBytes + 8 + b64.length + LINE_END.length);
+      let off = this.fill;
+      off += buf.write(head, off, headBytes, 'utf8') - 1;
+      off += buf.write(',"b64":"', off, 'latin1');
+      off += buf.write(b64, off, 'latin1');
+      off += buf.write(LINE_END, off, 'latin1');
+      this.filled(off);
+    } else {
+      const line = JSON.stringify(event);
+      const lineBytes = utf8Bound(line);
+      const buf = this.room(lineBytes + 1);
+      let off = this.fill;
+      off += buf.write(line, off, lineBytes, 'utf8');
+      buf[off++] = 0x0a;
+      this.filled(off);
+    }
     this.pendingEvents += 1;
   }
 
-  private push(buf: Buffer): void {
-    this.pending.push(buf);
-    this.pendingBytes += buf.length;
+  /** A buffer with at least `bytes` free after `fill`: the current one, or a fresh one (the current is queued). */
+  private room(bytes: number): Buffer {
+    const cur = this.current;
+    if (cur && cur.length - this.fill >= bytes) return cur;
+    if (cur && this.fill > 0) this.pending.push(cur.subarray(0, this.fill));
+    // A short session never needs a big buffer: small ones until it has recorded a batch's worth.
+    const size = this.recordedBytes < BUFFER_BYTES ? SMALL_BUFFER_BYTES : BUFFER_BYTES;
+    const next = bytes > size ? Buffer.allocUnsafeSlow(bytes) : size === BUFFER_BYTES ? (this.spare.pop() ?? Buffer.allocUnsafeSlow(size)) : Buffer.allocUnsafeSlow(size);
+    this.current = next;
+    this.fill = 0;
+    return next;
+  }
+
+  private filled(end: number): void {
+    this.pendingBytes += end - this.fill;
+    this.fill = end;
+  }
+
+  /** Everything encoded so far, as buffers to write in order; the current buffer is handed over. */
+  private takeBatch(): Buffer[] {
+    const batch = this.pending;
+    if (this.current && this.fill > 0) batch.push(this.current.subarray(0, this.fill));
+    this.current = null;
+    this.fill = 0;
+    this.pending = [];
+    return batch;
+  }
+
+  /** A written batch buffer goes back to the spares (only the standard size; at most a few). */
+  private recycle(batch: Buffer[]): void {
+    for (const b of batch) if (b.buffer.byteLength === BUFFER_BYTES && b.byteOffset === 0 && this.spare.length < SPARE_BUFFERS) this.spare.push(Buffer.from(b.buffer, 0, BUFFER_BYTES));
   }
 
   /** One batch in flight at a time keeps lines in order. */
   private async flushLoop(): Promise<void> {
     try {
-      while (this.pending.length > 0 && !this.failure && this.fh) {
+      while (this.pendingBytes > 0 && !this.failure && this.fh) {
         const batchEvents = this.pendingEvents;
-        const batch = Buffer.concat(this.pending, this.pendingBytes);
+        const batch = this.takeBatch();
         this.inflightBytes = this.pendingBytes;
-        this.pending = [];
         this.pendingEvents = 0;
         this.pendingBytes = 0;
         try {
           await writeAll(this.fh, batch);
+          this.recycle(batch);
         } catch (err) {
           this.dropped += batchEvents;
           this.fail(err, 'cannot write the recording');
@@ -262,6 +318,8 @@ export class RecordingWriter extends EventEmitter {
     this.failure = new MailtapError('E_RECORDING_WRITE', `${what} ${this.path}: ${describeError(err)}`, { cause: err });
     this.dropped += this.pendingEvents;
     this.pending = [];
+    this.current = null;
+    this.fill = 0;
     this.pendingEvents = 0;
     this.pendingBytes = 0;
     const failure = this.failure;
@@ -275,12 +333,21 @@ export class RecordingWriter extends EventEmitter {
   }
 }
 
-async function writeAll(fh: FileHandle, buf: Buffer): Promise<void> {
-  let off = 0;
-  while (off < buf.length) {
-    const { bytesWritten } = await fh.write(buf, off, buf.length - off);
-    off += bytesWritten;
+/** One write(2) for a one-buffer batch, one writev(2) otherwise; short writes are resumed. */
+async function writeAll(fh: FileHandle, bufs: Buffer[]): Promise<void> {
+  let rest = bufs;
+  while (rest.length > 0) {
+    let written = rest.length === 1 ? (await fh.write(rest[0]!, 0, rest[0]!.length)).bytesWritten : (await fh.writev(rest)).bytesWritten;
+    let i = 0;
+    while (i < rest.length && written >= rest[i]!.length) written -= rest[i++]!.length;
+    rest = rest.slice(i);
+    if (written > 0) rest[0] = rest[0]!.subarray(written);
   }
+}
+
+/** Bytes the UTF-8 form of `s` can take: exact for long strings, a cheap upper bound for short ones. */
+function utf8Bound(s: string): number {
+  return s.length <= 4096 ? s.length * 3 : Buffer.byteLength(s, 'utf8');
 }
 
 function base64Length(b64: string): number {

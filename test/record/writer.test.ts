@@ -35,6 +35,28 @@ describe('RecordingWriter', () => {
     expect(w.unitBytes.c2s + w.unitBytes.s2c).toBe(lines.slice(1, 101).reduce((n, l) => n + Buffer.byteLength(JSON.parse(l).text), 0));
   });
 
+  test('lines of every size and script round-trip byte for byte across batch buffers', async () => {
+    const w = await RecordingWriter.open(await tmp(), header('smtp'));
+    const sent: Buffer[] = [];
+    // Small text lines with 2-, 3- and 4-byte UTF-8, base64 payloads just past the splice size,
+    // and one larger than a whole batch buffer, interleaved so lines straddle buffer ends.
+    for (let i = 0; i < 300; i++) {
+      let bytes: Buffer;
+      if (i % 50 === 7) bytes = Buffer.alloc(300 * 1024 + i, i);
+      else if (i % 3 === 0) bytes = Buffer.alloc(5000 + i * 13, (i * 7) & 0xff);
+      else bytes = Buffer.from(`línea ${i}: 日本語 🙂 "quoted" \\ back\r\n`.repeat(1 + (i % 40)), 'utf8');
+      sent.push(bytes);
+      const printable = i % 3 !== 0 && i % 50 !== 7;
+      w.write(printable ? { t: i, dir: 'c2s', type: 'body', text: bytes.toString('utf8') } : { t: i, dir: 'c2s', type: 'body', b64: bytes.toString('base64') });
+      if (i % 17 === 0) await new Promise((r) => setImmediate(r));
+    }
+    await w.close(close(400));
+    const rec = await readRecording(w.path);
+    expect(rec.truncated).toBe(false);
+    expect(streamBytes(rec, 'c2s').equals(Buffer.concat(sent))).toBe(true);
+    expect(w.unitBytes.c2s).toBe(Buffer.concat(sent).length);
+  });
+
   test('never overwrites: a second file with the same name fails with EEXIST, reported once', async () => {
     const dir = await tmp();
     const first = await RecordingWriter.open(dir, header('pop3'));
