@@ -12,16 +12,16 @@ import { expect, it } from 'vitest';
 import { readRecording } from '../../src/record/reader.js';
 import { startTestProxy } from '../helpers/proxy-harness.js';
 import type { AuthRecord } from '../../src/record/schema.js';
-import { expectDeliveredIdentical, expectGoodRecording, expectReadBackIdentical, makeMessage, sha256 } from './checks.js';
+import { expectDeliveredIdentical, expectGoodRecording, expectReadBackIdentical, expectReplayMatched, makeMessage, replayOnce, sha256, type TestMessage } from './checks.js';
 import { interopSuite, SERVICES, type InteropContext } from './harness.js';
 import type { InteropService } from './interop-env.js';
-import { converse, runCli } from './run-cli.js';
+import { converse, runCli, type Step } from './run-cli.js';
 
 interopSuite('edge cases through mailtap', (ctx: InteropContext) => {
   const curl = (args: string[]) => runCli('curl', ['-sS', '--max-time', '20', '--cacert', ctx.mailtapCaFile, ...args]);
-  const transport = (service: InteropService, auth = true) =>
+  const transport = (service: InteropService, auth = true, port = ctx.port(service)) =>
     nodemailer.createTransport({
-      host: '127.0.0.1', port: ctx.port(service), secure: service === 'smtps', requireTLS: service !== 'smtps',
+      host: '127.0.0.1', port, secure: service === 'smtps', requireTLS: service !== 'smtps',
       tls: { ca: ctx.pki.mailtapCaPem },
       ...(auth ? { auth: { user: ctx.env.users.alice.login, pass: ctx.env.users.alice.password } } : {}),
     });
@@ -32,17 +32,20 @@ interopSuite('edge cases through mailtap', (ctx: InteropContext) => {
       auth: { user: ctx.env.users.bob.login, pass: ctx.env.users.bob.password }, logger: false, disableAutoIdle: true,
     });
 
-  it('openssl s_client -starttls smtp: BDAT 2 chunks (CHUNKING, RFC 3030) on the port-25 listener', async () => {
-    const who = 'openssl s_client BDAT';
+  /** The SMTP sessions below, replayed once each by the last SMTP test of this file. */
+  const smtpRuns: { who: string; scheme: InteropService; recording: string; replay: (port: number) => Promise<void> }[] = [];
+
+  const sClientSmtp = (port: number) => ['s_client', '-quiet', '-crlf', '-CAfile', ctx.mailtapCaFile, '-verify_return_error', '-starttls', 'smtp', '-connect', `127.0.0.1:${port}`];
+
+  /** BDAT in two chunks: the header block, then the body with LAST. */
+  function bdatSteps(msg: TestMessage): Step[] {
     const { alice, bob } = ctx.env.users;
-    const msg = makeMessage('s_client-bdat', alice.email, bob.email);
     // s_client -crlf turns each typed LF into CRLF: chunk sizes count the CRLFs.
     const text = msg.bytes.toString('latin1');
     const cut = text.indexOf('\r\n\r\n') + 4;
     const [head, body] = [text.slice(0, cut), text.slice(cut)];
     const lines = (s: string) => s.split('\r\n').slice(0, -1);
-    const done = ctx.begin();
-    const live = await converse(who, 'openssl', ['s_client', '-quiet', '-crlf', '-CAfile', ctx.mailtapCaFile, '-verify_return_error', '-starttls', 'smtp', '-connect', `127.0.0.1:${ctx.port('smtp')}`], [
+    return [
       { send: 'EHLO usuario', expect: /^250 CHUNKING/m },
       { send: `MAIL FROM:<${alice.email}>`, expect: /^250 /m },
       { send: `RCPT TO:<${bob.email}>`, expect: /^250 /m },
@@ -53,9 +56,21 @@ interopSuite('edge cases through mailtap', (ctx: InteropContext) => {
       ...lines(body).slice(0, -1).map((l) => ({ send: l })),
       { send: lines(body).at(-1)!, expect: /^250 2\.0\.0 Ok: \d+ bytes queued/m },
       { send: 'QUIT', expect: /^221 /m },
-    ]);
+    ];
+  }
+
+  it('openssl s_client -starttls smtp: BDAT 2 chunks (CHUNKING, RFC 3030) on the port-25 listener', async () => {
+    const who = 'openssl s_client BDAT';
+    const { alice, bob } = ctx.env.users;
+    const msg = makeMessage('s_client-bdat', alice.email, bob.email);
+    const done = ctx.begin();
+    const live = await converse(who, 'openssl', sClientSmtp(ctx.port('smtp')), bdatSteps(msg));
     expect(live.code, `${who}: exit code`).toBe(0);
     const [log] = await done(1);
+    smtpRuns.push({ who, scheme: 'smtp', recording: log!.recordingPath!, replay: async (port) => {
+      const again = await converse(`${who} (replay)`, 'openssl', sClientSmtp(port), bdatSteps(msg));
+      expect(again.code, `${who} (replay): exit code`).toBe(0);
+    } });
     await expectGoodRecording(log!, { who });
     expect(log!.events.filter((e) => e.type === 'command' && (e as { verb?: string }).verb === 'BDAT'), `${who}: two BDAT commands recorded`).toHaveLength(2);
     await expectDeliveredIdentical(bob, msg, who);
@@ -76,6 +91,7 @@ interopSuite('edge cases through mailtap', (ctx: InteropContext) => {
     t.close();
     expect(info.accepted, `${who}: accepted`).toEqual([bob.email]);
     const [log] = await done(1);
+    smtpRuns.push({ who, scheme: 'submission', recording: log!.recordingPath!, replay: (port) => sendAgain('submission', port, real, who) });
     await expectGoodRecording(log!, { who, auth: { username: alice.login, password: alice.password } });
     await expectDeliveredIdentical(bob, real, who);
   });
@@ -91,6 +107,7 @@ interopSuite('edge cases through mailtap', (ctx: InteropContext) => {
     await t.sendMail({ envelope: { from: alice.email, to: [bob.email] }, raw: msg.bytes });
     t.close();
     const [log] = await done(1);
+    smtpRuns.push({ who, scheme: 'smtps', recording: log!.recordingPath!, replay: (port) => sendAgain('smtps', port, msg, who) });
     await expectGoodRecording(log!, { who, auth: { username: alice.login, password: alice.password } });
     await expectDeliveredIdentical(bob, msg, who);
     const readDone = ctx.begin();
@@ -103,6 +120,26 @@ interopSuite('edge cases through mailtap', (ctx: InteropContext) => {
     await client.logout();
     await readDone(1);
     expectReadBackIdentical(fetched && fetched.source ? fetched.source : Buffer.alloc(0), msg, `${who} (imapflow read-back)`);
+  });
+
+  /** nodemailer sends the same message to a replay, which must accept it as the server did. */
+  async function sendAgain(service: InteropService, port: number, msg: TestMessage, who: string): Promise<void> {
+    const { alice, bob } = ctx.env.users;
+    const t = transport(service, true, port);
+    try {
+      const info = await t.sendMail({ envelope: { from: alice.email, to: [bob.email] }, raw: msg.bytes });
+      expect(info.accepted, `${who} (replay): accepted`).toEqual([bob.email]);
+    } finally {
+      t.close();
+    }
+  }
+
+  it('the BDAT, 8-bit and 2 MiB recordings replayed once: the same client, the same answers', async () => {
+    expect(smtpRuns.map((r) => r.who), 'SMTP edge cases: live runs to replay').toEqual(['openssl s_client BDAT', 'nodemailer 8-bit body', 'nodemailer 2 MiB']);
+    for (const run of smtpRuns) {
+      const { outcome } = await replayOnce(run.recording, run.scheme, ctx.pki.mailtapCa, run.replay);
+      expectReplayMatched(outcome, `${run.who} (replay)`);
+    }
   });
 
   it('imapflow APPEND (LITERAL+) to Drafts, fetched back byte-identical', async () => {

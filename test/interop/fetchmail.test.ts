@@ -1,6 +1,6 @@
 // fetchmail, a real mail-fetching program, through mailtap: a message sent through mailtap is
 // fetched over POP3S (fetchall) and over IMAP with STARTTLS, both certificate-checked against the
-// mailtap CA only, handed to an MDA and compared by hash; the POP3S recording is then replayed.
+// mailtap CA only, handed to an MDA and compared by hash; both recordings are then replayed.
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
@@ -11,7 +11,9 @@ import { runCli, type CliResult } from './run-cli.js';
 
 interopSuite('fetchmail through mailtap', (ctx: InteropContext) => {
   let msg: TestMessage;
-  let pop3Run: { rc: string; recording: string; live: CliResult; home: string } | undefined;
+  type Run = { rc: string; recording: string; live: CliResult; home: string };
+  let pop3Run: Run | undefined;
+  let imapRun: Run | undefined;
 
   /** A scratch HOME per run (fetchmail keeps ~/.fetchids there) with an rc and an MDA dir. */
   function fetchmailrc(name: string, port: number, protocol: 'pop3' | 'imap', tls: string): { rc: string; home: string; out: string } {
@@ -66,6 +68,7 @@ interopSuite('fetchmail through mailtap', (ctx: InteropContext) => {
     // 0 = mail fetched. IMAP fetches unseen mail only: this runs before POP3 RETR marks it seen.
     expect(live.code, `${who}: exit code\n${live.stderr}`).toBe(0);
     const [log] = await done(1);
+    imapRun = { rc, recording: log!.recordingPath!, live, home };
     const { bob } = ctx.env.users;
     await expectGoodRecording(log!, { who, auth: { username: bob.login, password: bob.password } });
     expectFetched(out, who);
@@ -84,17 +87,23 @@ interopSuite('fetchmail through mailtap', (ctx: InteropContext) => {
     expectFetched(out, who);
   });
 
-  it('fetchmail POP3S: the recording replayed once fetches the same messages', async () => {
-    expect(pop3Run, 'fetchmail pop3s: no live run to replay').toBeDefined();
-    const who = 'fetchmail pop3s (replay)';
-    const { rc, home, out } = fetchmailrc('pop3s-replay', 0, 'pop3', 'ssl');
-    const { result, outcome } = await replayOnce(pop3Run!.recording, 'pop3s', ctx.pki.mailtapCa, (port) => {
-      writeFileSync(rc, readFileSync(pop3Run!.rc, 'utf8').replace(/service \d+/, `service ${port}`).replaceAll(join(pop3Run!.home, 'out'), out));
+  /** The recorded run again, against a replay: a fresh HOME (no .fetchids) and MDA dir. */
+  async function replayRun(run: Run | undefined, name: string, scheme: string): Promise<void> {
+    const who = `fetchmail ${name} (replay)`;
+    expect(run, `${who}: no live run to replay`).toBeDefined();
+    const protocol = scheme.startsWith('pop3') ? 'pop3' : 'imap';
+    const { rc, home, out } = fetchmailrc(`${name.replace(/\W+/g, '-')}-replay`, 0, protocol, '');
+    const { result, outcome } = await replayOnce(run!.recording, scheme, ctx.pki.mailtapCa, (port) => {
+      writeFileSync(rc, readFileSync(run!.rc, 'utf8').replace(/service \d+/, `service ${port}`).replaceAll(join(run!.home, 'out'), out));
       return fetchmail(rc, home);
     });
     expect(result.code, `${who}: exit code\n${result.stderr}`).toBe(0);
     expectFetched(out, who);
-    expect(readdirSync(out).length, `${who}: as many messages as live`).toBe(readdirSync(join(pop3Run!.home, 'out')).length);
+    expect(readdirSync(out).length, `${who}: as many messages as live`).toBe(readdirSync(join(run!.home, 'out')).length);
     expectReplayMatched(outcome, who);
-  });
+  }
+
+  it('fetchmail POP3S: the recording replayed once fetches the same messages', () => replayRun(pop3Run, 'pop3s', 'pop3s'));
+
+  it('fetchmail IMAP STARTTLS: the recording replayed once fetches the same messages', () => replayRun(imapRun, 'imap STARTTLS', 'imap'));
 });
