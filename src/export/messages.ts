@@ -235,3 +235,26 @@ export async function readMessage(path: string, n: number): Promise<{ meta: Mess
   });
   return found ? { meta: found, bytes: Buffer.concat(chunks) } : null;
 }
+
+/**
+ * The same messages, numbered the same way, from events already in memory (the web view's live
+ * sessions): every message's meta, and the bytes of message `n` when asked for.
+ */
+export function messagesInEvents(header: RecordHeader, events: Iterable<RecordEvent>, n?: number): { metas: MessageMeta[]; bytes: Buffer | null } {
+  const metas: MessageMeta[] = [];
+  const chunks: Buffer[] = [];
+  let found = false;
+  const scanner = new MessageScanner(header, {
+    begin: () => {},
+    data: (m, c) => {
+      if (m.n === n) chunks.push(c);
+    },
+    end: (m) => {
+      metas.push({ ...m });
+      if (m.n === n) found = true;
+    },
+  });
+  for (const ev of events) scanner.event(ev);
+  scanner.finish();
+  return { metas, bytes: found ? Buffer.concat(chunks) : null };
+}

@@ -7,7 +7,8 @@
 // packet (an empty ACK of their own would read as a duplicate ACK in Wireshark's expert info).
 // Streamed: one event at a time, backpressure honoured, so memory stays flat.
 
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { createWriteStream } from 'node:fs';
+import type { Writable } from 'node:stream';
 import { isIPv4, isIPv6 } from 'node:net';
 import { MAILTAP_VERSION } from '../core/version.js';
 import { unitBytes } from '../record/reader.js';
@@ -30,37 +31,56 @@ export interface PcapngOptions {
 
 export async function exportPcapng(recordings: string[], out: string, options: PcapngOptions = {}): Promise<PcapngStats> {
   const stream = createWriteStream(out, { mode: 0o600 });
-  const writer = new BlockWriter(stream);
-  const stats: PcapngStats = { sessions: 0, packets: 0, bytes: 0 };
+  async function* sources(): AsyncGenerator<PcapngSource> {
+    for (const path of recordings) yield await openEvents(path);
+  }
   try {
-    await writer.write(sectionHeader(`mailtap ${MAILTAP_VERSION}`, `written by mailtap ${MAILTAP_VERSION} from ${recordings.length} recording(s): decrypted payload, no capture`));
-    await writer.write(interfaceDescription('mailtap'));
-    for (const path of recordings) {
-      const { header, events } = await openEvents(path);
-      const session = new SessionStream(header, writer, options.lang ?? 'en', stats);
-      await session.open();
-      for await (const ev of events) await session.event(ev);
-      await session.close();
-      stats.sessions++;
-    }
+    return await writePcapng(stream, sources(), `from ${recordings.length} recording(s)`, options);
   } finally {
     await new Promise<void>((resolve, reject) => stream.end((err?: Error | null) => (err ? reject(err) : resolve())));
+  }
+}
+
+/** One session to write: a recording being read, or events already in memory (the web view). */
+export interface PcapngSource {
+  header: RecordHeader;
+  events: AsyncIterable<RecordEvent> | Iterable<RecordEvent>;
+}
+
+/** Writes the capture of `sources` to `out` (a file, an HTTP response), leaving `out` open. */
+export async function writePcapng(out: Writable, sources: AsyncIterable<PcapngSource> | Iterable<PcapngSource>, from: string, options: PcapngOptions = {}): Promise<PcapngStats> {
+  const writer = new BlockWriter(out);
+  const stats: PcapngStats = { sessions: 0, packets: 0, bytes: 0 };
+  await writer.write(sectionHeader(`mailtap ${MAILTAP_VERSION}`, `written by mailtap ${MAILTAP_VERSION} ${from}: decrypted payload, no capture`));
+  await writer.write(interfaceDescription('mailtap'));
+  for await (const { header, events } of sources) {
+    const session = new SessionStream(header, writer, options.lang ?? 'en', stats);
+    await session.open();
+    for await (const ev of events) await session.event(ev);
+    await session.close();
+    stats.sessions++;
   }
   return stats;
 }
 
 class BlockWriter {
-  constructor(private readonly stream: WriteStream) {}
+  constructor(private readonly stream: Writable) {}
 
   async write(block: Buffer): Promise<void> {
-    if (!this.stream.write(block)) await new Promise<void>((resolve, reject) => {
-      const onError = (err: Error) => reject(err);
-      this.stream.once('error', onError);
-      this.stream.once('drain', () => {
-        this.stream.removeListener('error', onError);
-        resolve();
+    if (this.stream.destroyed) throw new Error('the pcapng output was closed');
+    if (!this.stream.write(block)) {
+      // A reader that goes away (a browser cancelling the download) ends the wait too.
+      await new Promise<void>((resolve, reject) => {
+        const done = (err?: Error) => {
+          this.stream.off('drain', onDrain).off('error', done).off('close', onClose);
+          if (err) reject(err);
+          else resolve();
+        };
+        const onDrain = () => done();
+        const onClose = () => done(new Error('the pcapng output was closed'));
+        this.stream.once('drain', onDrain).once('error', done).once('close', onClose);
       });
-    });
+    }
   }
 }
 

@@ -6,7 +6,7 @@
 import { Readable } from 'node:stream';
 import { MailParser, type AttachmentStream, type HeaderLines, type MessageText } from 'mailparser';
 import { decodeWords } from './headers.js';
-import { summarizeMessage, type PartSummary } from './summary.js';
+import { summarizeMessage, type MultipartSummary, type PartSummary } from './summary.js';
 
 export interface ParsedAttachment {
   /** Position among the message's attachments, 0-based, in the order they appear. */
@@ -33,6 +33,8 @@ export interface ParsedMessage {
   html?: string;
   /** The MIME tree, one entry per leaf part (path, content type, charset, disposition, file name, size). */
   parts: PartSummary[];
+  /** The multipart containers around those leaves (the root's path is `''`). */
+  multiparts: MultipartSummary[];
   attachments: ParsedAttachment[];
   /** Bytes of the message. */
   size: number;
@@ -42,7 +44,8 @@ const PARSER_OPTIONS = { skipHtmlToText: true, skipTextToHtml: true, skipTextLin
 
 export async function parseMessage(input: Buffer | Uint8Array): Promise<ParsedMessage> {
   const bytes = Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
-  const out: ParsedMessage = { headers: [], parts: summarizeMessage(bytes).parts, attachments: [], size: bytes.length };
+  const tree = summarizeMessage(bytes);
+  const out: ParsedMessage = { headers: [], parts: tree.parts, multiparts: tree.multiparts, attachments: [], size: bytes.length };
   await run(bytes, {
     headerLines: (lines) => {
       for (const l of lines) {

@@ -25,10 +25,17 @@ export interface AttachmentSummary {
   size: number;
 }
 
+/** A multipart container of the tree (its leaves are in `parts`); the root's path is `''`. */
+export interface MultipartSummary {
+  path: string;
+  contentType: string;
+}
+
 export interface MessageSummary extends HeaderFields {
   /** Bytes fed, as on the wire (dot-stuffing and terminator included when there are any). */
   size: number;
   parts: PartSummary[];
+  multiparts: MultipartSummary[];
   attachments: AttachmentSummary[];
   /** Parts beyond `maxParts` or nesting beyond `maxDepth` were not listed. */
   truncated: boolean;
@@ -69,6 +76,7 @@ export class MessageSummarizer {
   private truncated = false;
   private fields: HeaderFields = {};
   private readonly parts: PartSummary[] = [];
+  private readonly multiparts: MultipartSummary[] = [];
   private readonly stack: Multipart[] = [];
   private inHeaders = true;
   private header: Buffer[] = [];
@@ -114,7 +122,7 @@ export class MessageSummarizer {
     this.closeLeaf();
     this.ended = true;
     const attachments = this.parts.filter((p) => p.attachment).map((p) => ({ ...(p.filename !== undefined ? { name: p.filename } : {}), type: p.contentType, size: p.size }));
-    return { ...this.fields, size: this.size, parts: this.parts, attachments, truncated: this.truncated };
+    return { ...this.fields, size: this.size, parts: this.parts, multiparts: this.multiparts, attachments, truncated: this.truncated };
   }
 
   private keep(piece: Buffer): void {
@@ -241,6 +249,7 @@ export class MessageSummarizer {
       const mp: Multipart = { boundary: type.params.boundary, path: this.headerPath, children: 0 };
       if (type.value === 'multipart/digest') this.digest.add(mp);
       this.stack.push(mp);
+      if (this.multiparts.length < this.opts.maxParts) this.multiparts.push({ path: this.headerPath, contentType: type.value });
       return;
     }
     if (type.value.startsWith('multipart/')) this.truncated = true;

@@ -57,6 +57,13 @@ export function streamSession(res: ServerResponse, store: SessionStore, id: stri
   let timer: NodeJS.Timeout | undefined;
   let ended = false;
   let waitingDrain = false;
+  // While a page reads this session's records, the store appends instead of adding up (store.ts).
+  stored.watchers++;
+  let watching = true;
+  const unwatch = () => {
+    if (watching) stored.watchers--;
+    watching = false;
+  };
   openSse(res);
   send(res, 'entries', { entries: feed.header(stored.header), summary: stored.summary });
 
@@ -92,12 +99,14 @@ export function streamSession(res: ServerResponse, store: SessionStore, id: stri
   });
   const finish = () => {
     ended = true;
+    unwatch();
     unsubscribe();
     clearTimeout(timer);
     res.end();
   };
   res.on('close', () => {
     ended = true;
+    unwatch();
     unsubscribe();
     clearTimeout(timer);
   });

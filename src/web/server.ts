@@ -11,10 +11,12 @@ import { readRecording } from '../record/reader.js';
 import { renderMarkdown } from '../record/render-md.js';
 import type { RecordEvent } from '../record/schema.js';
 import { streamList, streamSession } from './live-stream.js';
-import { carriedBodies, type CarriedBody } from './messages.js';
-import { findPart, htmlOf, messageView } from './message-view.js';
+import { openEvents } from '../export/events.js';
+import { writePcapng } from '../export/pcapng.js';
+import { messageView } from './message-view.js';
+import { NotKeptError, sessionMessage, sessionMessages, wholeEvents } from './session-messages.js';
 import { APP_CSP, MESSAGE_HTML_CSP, baseHeaders, checkBind, hostAllowed, newToken, tokenCookie, tokenFrom, tokenMatches } from './security.js';
-import type { SessionStore } from './store.js';
+import type { SessionStore, StoredSession } from './store.js';
 import { matchesFilter, type SummaryFilter } from './summary.js';
 
 /** The built front end: dist/web/client, two levels up from both src/web and dist/web. */
@@ -152,8 +154,9 @@ async function route(res: ServerResponse, url: URL, o: WebOptions): Promise<void
   if (!m || !stored) return fail(res, 404, 'no such page or session');
   const id = m[1]!;
   const rest = m[2] ?? '';
-  const events = async (): Promise<RecordEvent[]> => {
-    if (stored.events && !stored.eventsCut && !hasElided(stored.events)) return stored.events;
+  const events = async (): Promise<readonly RecordEvent[]> => {
+    const whole = wholeEvents(stored);
+    if (whole) return whole;
     if (!stored.recordingPath) throw new HttpError(404, 'this session was not recorded (--no-record) and its bytes were not kept in memory');
     return (await readRecording(stored.recordingPath)).events;
   };
@@ -173,39 +176,52 @@ async function route(res: ServerResponse, url: URL, o: WebOptions): Promise<void
     const lang = langOf(url, o.lang);
     const rec = stored.recordingPath
       ? await readRecording(stored.recordingPath)
-      : { path: '', header: stored.header, events: await events(), complete: stored.summary.closed, truncated: false };
+      : { path: '', header: stored.header, events: [...(await events())], complete: stored.summary.closed, truncated: false };
     return download(res, `${id}-${lang}.md`, 'text/markdown; charset=utf-8', renderMarkdown(rec, { lang, redact: false }));
   }
-  const bodies = async (): Promise<CarriedBody[]> => carriedBodies(stored.header.protocol, await events());
-  if (rest === '/messages') {
-    return json(res, (await bodies()).map((b) => ({ index: b.index, dir: b.dir, verb: b.verb, size: b.bytes.length, isMessage: b.isMessage })));
-  }
-  const mm = /^\/messages\/(\d+)(\/raw\.eml|\/html|\/parts\/([\d.]+))?$/.exec(rest);
-  if (!mm) return fail(res, 404, 'no such page');
-  const body = (await bodies())[Number(mm[1])];
-  if (!body) return fail(res, 404, 'no such message in this session');
-  if (!mm[2]) return json(res, messageView(body));
-  if (mm[2] === '/raw.eml') return download(res, `${id}-${body.index}.eml`, 'message/rfc822', body.bytes);
-  if (mm[2] === '/html') {
-    const view = messageView(body);
-    const part = view.html ? findPart(body.bytes, view.html.path) : undefined;
-    if (!part) return fail(res, 404, 'this message has no HTML part');
-    res.setHeader('Content-Security-Policy', MESSAGE_HTML_CSP);
-    res.setHeader('X-Frame-Options', 'SAMEORIGIN');
-    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
-    res.end(htmlOf(part));
+  if (rest === '/capture.pcapng') {
+    const lang = langOf(url, o.lang);
+    const whole = wholeEvents(stored);
+    if (!whole && !stored.recordingPath) throw new HttpError(404, 'this session was not recorded (--no-record) and its bytes were not kept in memory');
+    const source = whole ? { header: stored.header, events: whole } : await openEvents(stored.recordingPath!);
+    res.writeHead(200, { 'Content-Type': 'application/x-pcapng', 'Content-Disposition': `attachment; filename="${id}.pcapng"` });
+    // Streamed from the recording: a 64 MiB session is never held whole for its capture.
+    await writePcapng(res, [source], `from session ${id}`, { lang });
+    res.end();
     return;
   }
-  const part = findPart(body.bytes, mm[3]!);
-  if (!part || !part.body) return fail(res, 404, 'no such part');
-  // Attachments are always downloads, never rendered in our origin.
-  res.setHeader('Content-Security-Policy', `${APP_CSP}; sandbox`);
-  return download(res, part.filename ?? `part-${mm[3]}`, 'application/octet-stream', part.body);
+  try {
+    return await messageRoute(res, rest, stored);
+  } catch (err) {
+    if (err instanceof NotKeptError) throw new HttpError(404, err.message);
+    throw err;
+  }
 }
 
-function hasElided(events: readonly RecordEvent[]): boolean {
-  for (const e of events) if ((e as { elided?: number }).elided !== undefined) return true;
-  return false;
+/** `/messages`, `/messages/N` (1-based, as the .eml export numbers them) and its downloads. */
+async function messageRoute(res: ServerResponse, rest: string, stored: StoredSession): Promise<void> {
+  if (rest === '/messages') return json(res, await sessionMessages(stored));
+  const mm = /^\/messages\/(\d+)(\/raw\.eml|\/html|\/attachments\/(\d+))?$/.exec(rest);
+  if (!mm) return fail(res, 404, 'no such page');
+  const found = await sessionMessage(stored, Number(mm[1]));
+  if (!found) return fail(res, 404, 'no such message in this session');
+  const { meta, bytes } = found;
+  if (mm[2] === '/raw.eml') return download(res, `${meta.name}.eml`, 'message/rfc822', bytes);
+  const { view, parsed } = await messageView(meta, bytes);
+  if (mm[3] !== undefined) {
+    const i = Number(mm[3]);
+    const attachment = parsed.attachments[i];
+    if (!attachment) return fail(res, 404, 'no such attachment');
+    // Attachments are always downloads, never rendered in our origin.
+    res.setHeader('Content-Security-Policy', `${APP_CSP}; sandbox`);
+    return download(res, view.attachments[i]!.filename, 'application/octet-stream', await attachment.content());
+  }
+  if (!mm[2]) return json(res, view);
+  if (parsed.html === undefined) return fail(res, 404, 'this message has no HTML part');
+  res.setHeader('Content-Security-Policy', MESSAGE_HTML_CSP);
+  res.setHeader('X-Frame-Options', 'SAMEORIGIN');
+  res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+  res.end(parsed.html);
 }
 
 async function asset(res: ServerResponse, name: string, type: string): Promise<void> {

@@ -1,7 +1,9 @@
 // The web view's memory: a SessionObserver that keeps a summary per session and the session's
 // events for the transcript, bounded. Body chunks past BODY_BYTES_KEPT per session keep only
-// their length (the message itself is read from the recording on demand), so a 64 MiB message
-// costs the proxy a counter, not a copy. Sessions that came from files keep no events at all.
+// their length (the message itself is read from the recording on demand), and while no page
+// watches the session the lengths of a run of such chunks add up in one record: a 64 MiB message
+// costs the proxy a counter, not a copy nor thousands of records (the --web bench row).
+// Sessions that came from files keep no events at all.
 
 import { basename } from 'node:path';
 import type { SessionObserver } from '../session/session.js';
@@ -28,6 +30,10 @@ export interface StoredSession {
   /** Some events were dropped (EVENTS_KEPT): read the recording for the whole transcript. */
   eventsCut: boolean;
   bodyBytesKept: number;
+  /** Some body chunks are kept only as their length: messages come from the recording. */
+  elided: boolean;
+  /** Session pages streaming this session (live-stream.ts); elided records grow only at 0. */
+  watchers: number;
   recordingPath?: string;
 }
 
@@ -41,7 +47,7 @@ export class SessionStore implements SessionObserver {
   version = 0;
 
   start(id: string, header: RecordHeader): void {
-    this.sessions.set(id, { summary: summaryFromHeader(header), header, events: [], eventsCut: false, bodyBytesKept: 0 });
+    this.sessions.set(id, { summary: summaryFromHeader(header), header, events: [], eventsCut: false, bodyBytesKept: 0, elided: false, watchers: 0 });
     this.trim();
     this.notify(id, 'start');
   }
@@ -51,8 +57,8 @@ export class SessionStore implements SessionObserver {
     if (!s) return;
     applyEvent(s.summary, ev);
     if (s.events) {
-      if (s.events.length >= EVENTS_KEPT) s.eventsCut = true;
-      else if (ev.type === 'body') s.events.push(this.keepBody(s, ev as UnitRecord));
+      if (ev.type === 'body') this.keepBody(s, s.events, ev as UnitRecord);
+      else if (s.events.length >= EVENTS_KEPT) s.eventsCut = true;
       else s.events.push(ev);
     }
     this.version++;
@@ -78,7 +84,7 @@ export class SessionStore implements SessionObserver {
   /** A session read from a recording file (mailtap web DIR): summary only, events on demand. */
   addRecorded(summary: SessionSummary, header: RecordHeader, path: string): void {
     summary.recording = basename(path);
-    this.sessions.set(summary.id, { summary, header, events: null, eventsCut: false, bodyBytesKept: 0, recordingPath: path });
+    this.sessions.set(summary.id, { summary, header, events: null, eventsCut: false, bodyBytesKept: 0, elided: false, watchers: 0, recordingPath: path });
     this.trim();
     this.notify(summary.id, 'end');
   }
@@ -108,14 +114,33 @@ export class SessionStore implements SessionObserver {
     for (const l of this.listeners) l(id, kind);
   }
 
-  private keepBody(s: StoredSession, ev: UnitRecord): UnitRecord | ElidedUnit {
+  private keepBody(s: StoredSession, events: RecordEvent[], ev: UnitRecord): void {
     const length = unitLength(ev);
-    if (s.bodyBytesKept + length <= BODY_BYTES_KEPT) {
+    if (!s.elided && s.bodyBytesKept + length <= BODY_BYTES_KEPT) {
       s.bodyBytesKept += length;
-      return ev;
+      if (events.length >= EVENTS_KEPT) s.eventsCut = true;
+      else events.push(ev);
+      return;
     }
-    const { text: _t, b64: _b, ...rest } = ev;
-    return { ...rest, b64: '', elided: length };
+    s.elided = true;
+    // Nobody reads this session's records yet: the run's chunks add up in its last record.
+    const last = events[events.length - 1] as ElidedUnit | undefined;
+    if (s.watchers === 0 && last?.elided !== undefined && last.dir === ev.dir && !last.final) {
+      last.elided += length;
+      if (ev.final) last.final = true;
+      return;
+    }
+    if (events.length >= EVENTS_KEPT) {
+      s.eventsCut = true;
+      return;
+    }
+    const kept: ElidedUnit = { t: ev.t, dir: ev.dir, type: 'body', b64: '', elided: length };
+    if (ev.verb !== undefined) kept.verb = ev.verb;
+    if (ev.final) kept.final = true;
+    if (ev.tls) kept.tls = ev.tls;
+    if (ev.note !== undefined) kept.note = ev.note;
+    if (ev.note_es !== undefined) kept.note_es = ev.note_es;
+    events.push(kept);
   }
 
   private trim(): void {

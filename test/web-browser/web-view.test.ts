@@ -4,7 +4,8 @@
 
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
-import { readFile, readdir } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import nodemailer from 'nodemailer';
@@ -14,7 +15,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTestPki, type TestPki } from '../helpers/pki.js';
 import { Pop3Client } from '../helpers/pop3-client.js';
 import { LineClient } from '../helpers/line-client.js';
+import { tempDir } from '../helpers/temp-dirs.js';
 import { ARTIFACTS, launchBrowser, startLab, type Lab } from './harness.js';
+
+const TSHARK = (() => {
+  try {
+    return execFileSync('sh', ['-c', 'command -v tshark'], { encoding: 'utf8' }).trim() || null;
+  } catch {
+    return null;
+  }
+})();
 
 const SUBJECT = 'Café ☕ — informe ñandú';
 const ATTACHMENT = randomBytes(3000);
@@ -155,8 +165,10 @@ describe('the web view in chromium', () => {
 
   it('the message view shows the decoded subject, lists the attachment, and its downloads give the right bytes', async () => {
     const id = sessionOf('smtp');
+    expect(await page.locator('#messages li').allTextContents()).toEqual(['Message #1 · .eml']);
     await page.click('#transcript a.msg-link');
     await page.waitForSelector('#message-subject');
+    expect(page.url()).toMatch(/\/m\/1$/);
     expect(await page.textContent('#message-subject')).toBe(SUBJECT);
     expect(await page.textContent('#attachments')).toContain('datos.bin');
     expect(await page.textContent('#mime-tree')).toContain('multipart/mixed');
@@ -166,8 +178,11 @@ describe('the web view in chromium', () => {
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#attachments a.attachment')]);
     const got = await readFile((await download.path())!);
     expect(got.equals(ATTACHMENT)).toBe(true);
-    const eml = await page.request.get(new URL(`/api/sessions/${id}/messages/0/raw.eml`, lab.web.url).href);
+    // Numbered from 1, named as `mailtap export --eml` names the file.
+    const eml = await page.request.get(new URL(`/api/sessions/${id}/messages/1/raw.eml`, lab.web.url).href);
     expect((await eml.body()).equals(lab.received[0]!)).toBe(true);
+    expect(eml.headers()['content-disposition']).toContain(`filename="${id}-001-smtp-data.eml"`);
+    expect((await page.request.get(new URL(`/api/sessions/${id}/messages/0`, lab.web.url).href)).status()).toBe(404);
     const rec = await page.request.get(new URL(`/api/sessions/${id}/recording.jsonl`, lab.web.url).href);
     const file = (await readdir(lab.recordingsDir)).find((f) => f.includes(id))!;
     expect((await rec.body()).equals(await readFile(join(lab.recordingsDir, file)))).toBe(true);
@@ -182,8 +197,64 @@ describe('the web view in chromium', () => {
     await page.waitForTimeout(300);
     expect(remoteHits).toEqual([]);
     expect(await page.getAttribute('#message-html', 'sandbox')).toBe('');
-    const html = await page.request.get(new URL(`/api/sessions/${sessionOf('smtp')}/messages/0/html`, lab.web.url).href);
+    const html = await page.request.get(new URL(`/api/sessions/${sessionOf('smtp')}/messages/1/html`, lab.web.url).href);
     expect(html.headers()['content-security-policy']).toMatch(/^sandbox; default-src 'none'/);
+  });
+
+  it('the session page downloads a pcapng of the session that tshark reads', async () => {
+    const id = sessionOf('smtp');
+    await page.goto(new URL(`#/s/${id}`, lab.web.url).href);
+    await page.waitForSelector('#app[data-complete]');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#dl-pcapng')]);
+    expect(download.suggestedFilename()).toBe(`${id}.pcapng`);
+    const bytes = await readFile((await download.path())!);
+    // A pcapng starts with a Section Header Block (type 0x0A0D0D0A) and the byte-order magic.
+    expect(bytes.readUInt32LE(0)).toBe(0x0a0d0d0a);
+    expect(bytes.readUInt32LE(8)).toBe(0x1a2b3c4d);
+    // The decrypted dialogue is in it: the UTF-8 subject, encoded as the client sent it.
+    expect(bytes.includes(Buffer.from('MAIL FROM:<alice@example.com>'))).toBe(true);
+    if (!TSHARK) return;
+    const dir = await tempDir('mailtap-web-pcapng-');
+    const file = join(dir, 'session.pcapng');
+    await writeFile(file, bytes);
+    const port = new URL(lab.store.get(id)!.header.upstream).port;
+    // The upstream's port is not one Wireshark dissects as SMTP by default; commands show by
+    // their first four letters (STARTTLS as STAR).
+    const fields = execFileSync(TSHARK, ['-r', file, '-d', `tcp.port==${port},smtp`, '-Y', 'smtp.req.command', '-T', 'fields', '-e', 'smtp.req.command'], { encoding: 'utf8' });
+    const recorded = lab.events.get(id)!.filter((e) => e.type === 'command' && e.dir === 'c2s').map((e) => ((e as { verb?: string }).verb ?? '').slice(0, 4));
+    expect(fields.split('\n').filter(Boolean).map((c) => c.toUpperCase())).toEqual(recorded);
+    expect(recorded).toContain('DATA');
+    const comments = execFileSync(TSHARK, ['-r', file, '-T', 'fields', '-e', 'frame.comment'], { encoding: 'utf8' });
+    expect(comments).toContain('alice');
+  });
+
+  it('a mistake hint (bare LF line ends) shows on the session page, highlighted, in English and in Spanish', async () => {
+    await page.goto(new URL('#/', lab.web.url).href);
+    const before = new Set(lab.store.list().map((s) => s.id));
+    const client = await LineClient.connect({ port: lab.ports.smtp });
+    try {
+      await client.line();
+      await client.send('EHLO bare.example\n');
+      await client.line();
+      await client.send('QUIT\r\n');
+      await client.line();
+    } finally {
+      client.close?.();
+    }
+    await expect.poll(() => lab.store.list().find((s) => !before.has(s.id))?.closed, { timeout: 10_000 }).toBe(true);
+    const id = lab.store.list().find((s) => !before.has(s.id))!.id;
+    const hint = lab.events.get(id)!.find((e) => e.type === 'hint') as { note: string; note_es: string } | undefined;
+    expect(hint).toBeDefined();
+    await page.goto(new URL(`#/s/${id}`, lab.web.url).href);
+    await page.waitForSelector('#app[data-complete]');
+    const hints = () => page.locator('#transcript .k-hint').allTextContents();
+    await expect.poll(hints).toEqual([expect.stringContaining(hint!.note)]);
+    await page.click('#lang-toggle');
+    await page.waitForSelector('#app[data-complete]');
+    await expect.poll(hints).toEqual([expect.stringContaining(hint!.note_es)]);
+    expect((await hints())[0]).toMatch(/^\*\*\*aviso: /);
+    await page.click('#lang-toggle');
+    await page.waitForSelector('#app[data-complete]');
   });
 
   it('imapflow FETCH and a POP3 RETR: their sessions and messages show too', async () => {

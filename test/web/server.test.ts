@@ -135,7 +135,7 @@ describe('data', () => {
     expect(r.status).toBe(200);
     expect(r.headers['content-disposition']).toMatch(/^attachment/);
     expect(r.body.equals(file)).toBe(true);
-    const eml = await get(web.port, `/api/sessions/${s.id}/messages/0/raw.eml?token=${TOKEN}`);
+    const eml = await get(web.port, `/api/sessions/${s.id}/messages/1/raw.eml?token=${TOKEN}`);
     expect(eml.body.toString()).toBe('Subject: Asunto\r\n\r\nEste mensaje es de prueba.\r\nProbamos el protocolo SMTP.\r\n');
     const md = await get(web.port, `/api/sessions/${s.id}/transcript.md?lang=es&token=${TOKEN}`);
     expect(md.body.toString()).toContain('Transcripción');

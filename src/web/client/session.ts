@@ -26,6 +26,7 @@ export function renderSession(root: HTMLElement, id: string, lang: Lang, t: Stri
       {},
       h('li', {}, h('a', { href: `${base}/recording.jsonl`, download: `${id}.jsonl`, id: 'dl-recording' }, t.recording)),
       h('li', {}, h('a', { href: `${base}/transcript.md?lang=${lang}`, download: `${id}-${lang}.md`, id: 'dl-markdown' }, t.markdown)),
+      h('li', {}, h('a', { href: `${base}/capture.pcapng?lang=${lang}`, download: `${id}.pcapng`, id: 'dl-pcapng' }, t.pcapng)),
     ),
     h('h3', {}, t.messages),
     messages,
@@ -77,7 +78,7 @@ export function renderSession(root: HTMLElement, id: string, lang: Lang, t: Stri
             {},
             h('a', { href }, t.message(e.msg)),
             ' · ',
-            h('a', { href: `${base}/messages/${e.msg}/raw.eml`, download: `${id}-${e.msg}.eml` }, t.eml),
+            h('a', { href: `${base}/messages/${e.msg}/raw.eml`, download: '' }, t.eml),
           ),
         );
       }

@@ -54,7 +54,7 @@ export interface WebEntry {
   l: string[];
   n?: string;
   t?: number;
-  k: 'starttls' | 'injection' | 'tls' | 'auth' | 'error' | 'body' | 'unit' | 'event';
+  k: 'starttls' | 'injection' | 'tls' | 'auth' | 'error' | 'hint' | 'body' | 'unit' | 'event';
   msg?: number;
 }
 
@@ -66,9 +66,13 @@ export interface Info {
 }
 
 export interface MessageView {
-  index: number;
+  /** 1-based, as `mailtap export --eml` numbers them. */
+  n: number;
+  name: string;
+  kind: string;
   dir: 'c2s' | 's2c';
-  verb: string;
+  command?: string;
+  partial: boolean;
   size: number;
   isMessage: boolean;
   headers: { name: string; value: string }[];
@@ -76,9 +80,9 @@ export interface MessageView {
   from?: string;
   to?: string;
   date?: string;
-  tree: { path: string; depth: number; contentType: string; filename?: string; size: number; disposition?: string }[];
+  tree: { path: string; depth: number; contentType: string; filename?: string; size?: number }[];
   text?: string;
   textCut?: boolean;
-  html?: { path: string };
-  attachments: { path: string; filename: string; contentType: string; size: number }[];
+  html: boolean;
+  attachments: { index: number; filename: string; contentType: string; size: number }[];
 }
