@@ -1,4 +1,4 @@
-// `npx tsx bench/profile.ts [--sessions] [--implicit] [--no-record] [--mib 64] [--runs 3] [--keep FILE]`: runs mailtap's proxy
+// `npx tsx bench/profile.ts [--sessions] [--implicit] [--no-record] [--web] [--mib 64] [--runs 3] [--keep FILE]`: runs mailtap's proxy
 // child under `node --cpu-prof`, sends 64 MiB messages through STARTTLS (or, with --sessions,
 // 16×50 short STARTTLS sessions), stops it, and ranks the main thread's self time by function
 // and by file. The upstream and the client are not profiled: only mailtap's costs are listed.
@@ -22,7 +22,8 @@ const pki = await makeTestPki();
 const recordingsDir = await mkdtemp(join(tmpdir(), 'mailtap-bench-rec-'));
 const profileDir = await mkdtemp(join(tmpdir(), 'mailtap-bench-prof-'));
 const record = !process.argv.includes('--no-record');
-const env = await startEnv(pki, recordingsDir, { proxyFlags: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`], record });
+const web = process.argv.includes('--web');
+const env = await startEnv(pki, recordingsDir, { proxyFlags: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`], record, web });
 let what: string;
 try {
   const mode = process.argv.includes('--implicit') ? 'implicit' : 'starttls';
@@ -56,7 +57,7 @@ try {
 const files = (await readdir(profileDir)).filter((f) => /^CPU\.\d+\.\d+\.\d+\.0\.\d+\.cpuprofile$/.test(f));
 if (files.length !== 1) throw new Error(`expected one main-thread profile in ${profileDir}, found ${files.join(', ') || 'none'}`);
 const path = join(profileDir, files[0]!);
-process.stdout.write(`mailtap CPU profile: ${what}, recording ${record ? 'on' : 'OFF'}; ${machine()}\n\n`);
+process.stdout.write(`mailtap CPU profile: ${what}, recording ${record ? 'on' : 'OFF'}${web ? ', --web (no browser)' : ''}; ${machine()}\n\n`);
 process.stdout.write(renderSummary(summarise(JSON.parse(await readFile(path, 'utf8')), option('--top', 30))));
 if (keepAt >= 0 && process.argv[keepAt + 1]) await copyFile(path, process.argv[keepAt + 1]!);
 await rm(profileDir, { recursive: true, force: true });

@@ -126,6 +126,8 @@ export interface EnvOptions {
   /** Extra node flags for mailtap's child (e.g. --cpu-prof). */
   proxyFlags?: string[];
   record?: boolean;
+  /** mailtap's child serves the web view (--web, no browser): bench/profile.ts --web. */
+  web?: boolean;
   /** Also the bare relay ('bare'), and mailtap --no-record ('all'). */
   comparisons?: 'none' | 'bare' | 'all';
   peers?: boolean;
@@ -158,7 +160,7 @@ export async function startEnv(pki: TestPki, recordingsDir: string, options: Env
     started.push(upstream);
     const proxyConfig = (dir: string | false): ProxyChildConfig => ({ caDir: join(pki.dir, 'mailtap'), upstreamCaFile: certFile, recordingsDir: dir, upstream: upstream.ready });
     const record = options.record ?? true;
-    const mailtapChild = await startChild<Ports>('./proxy-child.mjs', proxyConfig(record ? recordingsDir : false), options.proxyFlags ?? []);
+    const mailtapChild = await startChild<Ports>('./proxy-child.mjs', { ...proxyConfig(record ? recordingsDir : false), ...(options.web ? { web: true } : {}) }, options.proxyFlags ?? []);
     started.push(mailtapChild);
     // Recordings of big messages are big: keep the disk from filling over the run.
     const clear = async () => {
