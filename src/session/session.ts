@@ -24,7 +24,7 @@ import { wrapClient, wrapUpstream, type ClientTlsOptions } from '../transport/tl
 import { certificateNames, tlsInfoOf } from '../transport/tls-info.js';
 import type { UpstreamTrust } from '../transport/upstream-trust.js';
 import { Leg } from './leg.js';
-import { sessionHeader } from './header.js';
+import { clientEndpoint, sessionHeader, type ClientEndpoint } from './header.js';
 import { MistakeSpotter } from '../protocol/hints.js';
 import { isGoodbye } from '../protocol/goodbye.js';
 import type { HintEvent } from '../protocol/types.js';
@@ -34,6 +34,7 @@ import type { SessionTap, TapHold } from './tap.js';
 import { TapGate } from './tap-gate.js';
 import { oneLine, upgradeBothLegs } from './starttls-upgrade.js';
 import { closeWhenFlushed } from './teardown.js';
+import { leftBeforeTls, leftReason, type ClientProgress, type Leaving } from './leave-reasons.js';
 import { OwedReplies } from './owed-replies.js';
 
 export interface SessionObserver {
@@ -70,6 +71,7 @@ export class ProxySession {
   private readonly started = performance.now();
   private readonly codec: Codec;
   private readonly client: Leg;
+  private readonly clientEnd: ClientEndpoint;
   private upstream: Leg | undefined;
   private writer: RecordingWriter | undefined;
   private finished = false;
@@ -80,6 +82,8 @@ export class ProxySession {
   private upgrading = false;
   private closeReason: string | undefined;
   private clientBytesInTls = 0;
+  /** The client's TLS handshake has completed (client.tls is set from its start). */
+  private clientTlsDone = false;
   private upstreamNames: string[];
   private readonly idleTimer: NodeJS.Timeout;
   /** Both legs are wired (client TLS done on implicit listeners); bytes may flow. */
@@ -120,6 +124,7 @@ export class ProxySession {
     this.upstreamNames = options.knownUpstreamNames ?? [];
     this.redactor = options.redact ? new Redactor() : undefined;
     this.spotter = new MistakeSpotter(options.module.protocol);
+    this.clientEnd = clientEndpoint(clientSocket);
     clientSocket.setNoDelay(true);
     this.client = new Leg(clientSocket, this.handlersFor('client'));
     this.gate = new TapGate(options.tap, { toServer: (b) => void this.upstream?.write(b), finished: () => this.finished, clientTls: () => !!this.client.tls });
@@ -134,7 +139,9 @@ export class ProxySession {
   async run(): Promise<void> {
     try {
       await this.openRecording();
-      await this.connect();
+      // No peer address at accept: the client had reset the connection already (a scanner).
+      if (!this.clientEnd.address) this.finish('the client reset the connection before mailtap accepted it');
+      else await this.connect();
     } catch (err) {
       this.logError(err);
       this.emit({ type: 'error', dir: 'proxy', code: (err as MailtapError).code ?? 'E_PROTOCOL', message: describeError(err) } as RecordEvent);
@@ -163,7 +170,7 @@ export class ProxySession {
 
   private async openRecording(): Promise<void> {
     const { module, route, version, redact } = this.options;
-    const header = sessionHeader({ id: this.id, protocol: module.protocol, route, version, redact: !!redact }, this.client.raw);
+    const header = sessionHeader({ id: this.id, protocol: module.protocol, route, version, redact: !!redact }, this.clientEnd);
     this.options.observer?.start?.(this.id, header);
     if (!this.options.recordingsDir) return;
     let opened!: () => void;
@@ -185,7 +192,7 @@ export class ProxySession {
 
   private async connect(): Promise<void> {
     const { route, trust, limits } = this.options;
-    this.emit({ type: 'connect', dir: 'proxy', message: `client ${this.client.raw.remoteAddress}:${this.client.raw.remotePort} → ${formatMailUrl(route.upstream)}` } as RecordEvent);
+    this.emit({ type: 'connect', dir: 'proxy', message: `client ${this.clientEnd.address}:${this.clientEnd.port} → ${formatMailUrl(route.upstream)}` } as RecordEvent);
     let upstreamFailure: unknown;
     let pendingGreeting: Buffer | undefined;
     try {
@@ -228,7 +235,7 @@ export class ProxySession {
     }
     if (this.finished) return;
     if (route.listen.tls === 'implicit') {
-      const { socket, secure } = wrapClient(this.client.raw, await this.clientTlsOptions());
+      const { socket, secure } = wrapClient(this.client.raw, await this.clientTlsOptions(), this.client.bytesIn);
       this.client.detach();
       const silence = watchSilentClient(this.client.raw, this.options.module.protocol, (h) => this.hint(h));
       try {
@@ -245,6 +252,7 @@ export class ProxySession {
         silence.stop();
       }
       this.client.attach(socket, socket);
+      this.clientTlsDone = true;
       this.emit({ type: 'tls', dir: 'proxy', ...tlsInfoOf(socket, 'client') } as RecordEvent);
     }
     if (upstreamFailure) {
@@ -480,6 +488,7 @@ export class ProxySession {
         emit: (ev) => this.emit(ev),
         noteUpstreamTls: (socket) => this.noteUpstreamTls(socket),
         clientTlsOptions: () => this.clientTlsOptions(),
+        clientSecured: () => (this.clientTlsDone = true),
         refuse: (reply, cause) => this.refuse(reply, cause),
         clientTlsFailed: (err) => {
           this.emit({ type: 'error', dir: 'proxy', code: 'E_CLIENT_TLS', message: describeError(err) } as RecordEvent);
@@ -495,7 +504,9 @@ export class ProxySession {
   private onEnd(side: Side): void {
     if (this.finished) return;
     if (side === 'server' && !this.serverSpoke) return this.upstreamClosedEarly('closed the connection');
-    this.closeReason ??= this.hintIfSilentAfterTls(side, `${side === 'client' ? 'client' : 'server'} closed the connection`);
+    this.closeReason ??= this.leftReason(side, 'closed the connection');
+    // On an implicit-TLS port a client that ends before its handshake cannot say anything more.
+    if (side === 'client' && this.options.route.listen.tls === 'implicit' && !this.clientTlsDone) return this.finish(this.closeReason);
     if (side === 'server') this.owedReplies.release();
     // Propagate the half-close so the peer sees EOF exactly where the other side stopped.
     this.endPending[side] = true;
@@ -529,23 +540,26 @@ export class ProxySession {
       if (!this.upgrading) this.endCodec(side);
       other?.reset();
       const goodbye = side === 'client' && this.saidGoodbye ? 'client closed the connection after its goodbye' : undefined;
-      this.finish(this.closeReason ?? goodbye ?? this.hintIfSilentAfterTls(side, `${who} connection reset`));
+      this.finish(this.closeReason ?? goodbye ?? this.leftReason(side, 'connection reset'));
       return;
     }
     // Closed after its FIN: the client may still be reading what the server said last.
     this.finish(this.closeReason ?? `${who} closed the connection`, undefined, side === 'server');
   }
 
-  /**
-   * Most TLS clients check our certificate after the handshake and just hang up when they do
-   * not trust it: a client that closes in TLS before saying anything most likely did that.
-   */
-  private hintIfSilentAfterTls(side: Side, reason: string): string {
-    if (side !== 'client' || !this.client.tls || this.clientBytesInTls > 0) return reason;
-    const hint = `${reason} right after the TLS handshake without a word: if it rejected the mailtap certificate, trust the mailtap CA (run \`mailtap ca show\`)`;
-    this.emit({ type: 'error', dir: 'proxy', code: 'E_CLIENT_TLS', message: hint } as RecordEvent);
-    this.options.logger?.warn({ session: this.id }, hint);
-    return hint;
+  private clientProgress(): ClientProgress {
+    const tls = { implicitListener: this.options.route.listen.tls === 'implicit', tlsDone: this.clientTlsDone };
+    return { ...tls, bytesRead: this.client.raw.bytesRead, bytesInTls: this.clientBytesInTls };
+  }
+
+  /** Why `side` left; a silent hang-up right after TLS is recorded as the certificate hint. */
+  private leftReason(side: Side, how: Leaving): string {
+    const { reason, silentTls } = leftReason(side, how, this.clientProgress());
+    if (silentTls) {
+      this.emit({ type: 'error', dir: 'proxy', code: 'E_CLIENT_TLS', message: reason } as RecordEvent);
+      this.options.logger?.warn({ session: this.id }, reason);
+    }
+    return reason;
   }
 
   private onError(side: Side, err: Error): void {
@@ -554,8 +568,9 @@ export class ProxySession {
       this.closeReason ??= 'client closed the connection after its goodbye';
       return;
     }
-    this.closeReason ??= `${side === 'client' ? 'client' : 'server'} error: ${describeError(err)}`;
-    this.emit({ type: 'error', dir: 'proxy', code: side === 'client' ? 'E_CLIENT' : 'E_UPSTREAM_CLOSED', message: describeError(err) } as RecordEvent);
+    const beforeTls = side === 'client' ? leftBeforeTls(this.clientProgress(), describeError(err)) : undefined;
+    this.closeReason ??= beforeTls ?? `${side === 'client' ? 'client' : 'server'} error: ${describeError(err)}`;
+    this.emit({ type: 'error', dir: 'proxy', code: side === 'client' ? (beforeTls ? 'E_CLIENT_TLS' : 'E_CLIENT') : 'E_UPSTREAM_CLOSED', message: beforeTls ?? describeError(err) } as RecordEvent);
   }
 
   // ── recording and the end ───────────────────────────────────────────────

@@ -27,6 +27,8 @@ export interface UpgradeHost {
   emit(ev: RecordEvent): void;
   noteUpstreamTls(socket: TLSSocket): void;
   clientTlsOptions(): Promise<ClientTlsOptions>;
+  /** The client's handshake completed: from here a silent hang-up hints at an untrusted leaf. */
+  clientSecured(): void;
   /** Answer the client in-protocol, record why, end the session. */
   refuse(reply: Buffer, cause: unknown): void;
   /** The client's handshake failed: record it and end the session. */
@@ -87,11 +89,12 @@ export async function upgradeBothLegs(host: UpgradeHost, events: CodecEvent[], u
   for (const bytes of held) client.write(bytes);
   // The acceptance must leave in plaintext, before TLS takes the socket over (Leg.write corks).
   client.flush();
-  const { socket, secure } = wrapClient(client.raw, tlsOptions);
+  const { socket, secure } = wrapClient(client.raw, tlsOptions, client.bytesIn);
   client.attach(socket, socket);
   host.setUpgrading(false);
   try {
     await secure;
+    host.clientSecured();
     host.emit({ type: 'tls', dir: 'proxy', ...tlsInfoOf(socket, 'client') } as RecordEvent);
   } catch (err) {
     host.clientTlsFailed(err);

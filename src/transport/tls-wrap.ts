@@ -64,8 +64,12 @@ export interface ClientTlsOptions {
   timeoutMs: number;
 }
 
-/** Terminates the client's TLS on `raw` with a mailtap leaf. Resolves once the handshake is done. */
-export function wrapClient(raw: Socket, options: ClientTlsOptions): { socket: TLSSocket; secure: Promise<TLSSocket> } {
+/**
+ * Terminates the client's TLS on `raw` with a mailtap leaf. Resolves once the handshake is done.
+ * `plaintextRead`: bytes of `raw` consumed as plaintext before TLS (the dialogue up to STARTTLS);
+ * what the socket read beyond them is the client's TLS, buffered or not.
+ */
+export function wrapClient(raw: Socket, options: ClientTlsOptions, plaintextRead = raw.bytesRead): { socket: TLSSocket; secure: Promise<TLSSocket> } {
   guardSocket(raw);
   const socket = guardSocket(
     new TLSSocket(raw, {
@@ -76,6 +80,8 @@ export function wrapClient(raw: Socket, options: ClientTlsOptions): { socket: TL
     }),
   );
   activeKeylog()?.attach(socket);
+  // What had crossed the raw socket before TLS started, to tell later how far the client got.
+  const before = { read: plaintextRead, written: raw.bytesWritten };
   const secure = new Promise<TLSSocket>((resolve, reject) => {
     const timer = setTimeout(() => fail(new Error(`TLS handshake with the client timed out after ${options.timeoutMs} ms`)), options.timeoutMs);
     const onError = (err: Error) => fail(err);
@@ -85,29 +91,44 @@ export function wrapClient(raw: Socket, options: ClientTlsOptions): { socket: TL
       socket.removeListener('secure', onSecure);
       socket.removeListener('close', onClose);
       socket.removeListener('end', onClose);
+      raw.removeListener('end', onClose);
       socket.destroy();
-      reject(new MailtapError('E_CLIENT_TLS', clientTlsHint(err), { side: 'client', cause: err }));
+      const progress = { sent: raw.bytesRead - before.read, answered: raw.bytesWritten - before.written };
+      reject(new MailtapError('E_CLIENT_TLS', clientTlsHint(err, progress), { side: 'client', cause: err }));
     }
     function onSecure(): void {
       clearTimeout(timer);
       socket.removeListener('error', onError);
       socket.removeListener('close', onClose);
       socket.removeListener('end', onClose);
+      raw.removeListener('end', onClose);
       resolve(socket);
     }
+    // A socket that ended or died before the wrap will never emit 'end' or 'close' again.
+    if (raw.destroyed || raw.readableEnded) return onClose();
     socket.once('secure', onSecure);
     socket.once('error', onError);
     socket.once('close', onClose);
     // The proxy's sockets allow half-open connections, so a client's FIN mid-handshake is an
     // 'end' without a 'close': without this the handshake would wait for its timeout.
     socket.once('end', onClose);
+    // An EOF the raw socket read before the wrap (the client sent its bytes and left at once)
+    // surfaces on the raw socket after it, not on the TLS one.
+    raw.once('end', onClose);
   });
   return { socket, secure };
 }
 
-/** A client that rejects our leaf usually does not trust the mailtap CA yet: say how to fix it. */
-function clientTlsHint(err: Error): string {
+/**
+ * Why the client's handshake failed, in words that fit what happened: a client that sent nothing
+ * (a port probe, or one that left after STARTTLS without starting TLS) or left before mailtap
+ * answered its hello never saw a certificate, so only a client that did is told to trust the CA.
+ */
+function clientTlsHint(err: Error, progress: { sent: number; answered: number }): string {
   const text = describeError(err);
+  const left = /closed the connection during|ECONNRESET|EPIPE/.test(text);
+  if (left && progress.sent === 0) return 'the client closed the connection without starting the TLS handshake';
+  if (left && progress.answered === 0) return `the client left in the middle of its TLS hello, before the TLS handshake was done${/closed the connection during/.test(text) ? '' : ` (${text})`}`;
   const rejectedCert = /alert (unknown ca|bad certificate|certificate unknown|certificate expired|access denied)|alert number 4[2-9]|closed the connection during/i.test(text);
   return rejectedCert
     ? `client rejected the mailtap certificate (${text}); trust the mailtap CA: run \`mailtap ca show\` for the exact steps`

@@ -90,7 +90,7 @@ const OWN: RecordEvent[] = [
   { t: 1, dir: 'proxy', type: 'tls', leg: 'upstream', version: 'TLSv1.3', cipher: 'TLS_AES_256_GCM_SHA384', sni: 'mx.mailtap.test', verified: true },
   { t: 1, dir: 'proxy', type: 'tls', leg: 'client', reason: 'client TLS handshake failed: wrong version number' },
 ];
-const REASONS = ['client closed the connection', 'server closed the connection', 'both sides closed', 'client connection reset', 'client closed the connection after its goodbye', 'idle for 300000 ms', 'mailtap is shutting down', 'the client spoke plaintext to an implicit-TLS port', 'the server closed the connection before its greeting', 'client error: read ECONNRESET'];
+const REASONS = ['client closed the connection', 'server closed the connection', 'both sides closed', 'client connection reset', 'client closed the connection after its goodbye', 'idle for 300000 ms', 'mailtap is shutting down', 'the client spoke plaintext to an implicit-TLS port', 'the server closed the connection before its greeting', 'client error: read ECONNRESET', 'the client reset the connection before mailtap accepted it', 'client closed the connection without sending a byte (a port probe?)', 'client connection reset without sending a byte (a port probe?)', 'the client closed the connection without starting the TLS handshake', 'the client left in the middle of its TLS hello, before the TLS handshake was done (read ECONNRESET)', 'the client left in the middle of its TLS hello, before the TLS handshake was done'];
 
 describe('--lang es: the whole screen in Spanish', () => {
   it.each(readdirSync(SAMPLES).filter((f) => f.endsWith('.jsonl')))('show of the sample %s', async (file) => {
