@@ -80,6 +80,25 @@ withInteropEnv('interop environment, direct (no mailtap)', (e) => {
     expect(line).toMatch(greeting);
   });
 
+  // The compress ports are the only ones that offer COMPRESS=DEFLATE (after login): every other
+  // IMAP test keeps talking plain IMAP even with imapflow, which compresses whenever offered.
+  it.each([
+    ['compress.imaps', () => env.compress.ports.imaps, true],
+    ['imaps', () => env.ports.imaps, false],
+  ] as const)('%s: COMPRESS=DEFLATE offered after login: %s', async (_name, port, offered) => {
+    const client = new ImapFlow({
+      host: env.host, port: port(), secure: true, tls: { ca, servername: 'localhost' },
+      auth: { user: env.users.alice.login, pass: env.users.alice.password }, logger: false,
+    });
+    await client.connect();
+    try {
+      expect(client.capabilities.has('COMPRESS=DEFLATE')).toBe(offered);
+      expect(!!(client as unknown as { _inflate?: unknown })._inflate, 'imapflow compressing').toBe(offered);
+    } finally {
+      await client.logout();
+    }
+  });
+
   it('submission with STARTTLS + AUTH delivers to bob, IMAPS reads it back', async () => {
     const subject = `direct-submission-${randomUUID()}`;
     const transport = nodemailer.createTransport({
