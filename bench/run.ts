@@ -133,6 +133,7 @@ export interface EnvOptions {
   peers?: boolean;
   /** A checkout whose built dist/ runs as an extra relay, "mailtap (baseline)", in the same rounds. */
   baseline?: string;
+  baselineRsaLeaf?: boolean;
 }
 
 /** Starts the upstream, mailtap and, on request, the other relays. */
@@ -181,11 +182,14 @@ export async function startEnv(pki: TestPki, recordingsDir: string, options: Env
     }
     if (options.baseline) {
       const dist = pathToFileURL(join(options.baseline, 'dist', 'index.js')).href;
-      // Its own copy of the CA with an RSA leaf key: builds from before P-256 leaves cannot read an EC one.
+      // Its own copy of the CA. `--baseline-rsa-leaf`: with an RSA leaf key, for checkouts from
+      // before P-256 leaves, which cannot read an EC one.
       const caDir = join(pki.dir, 'mailtap-baseline');
       await cp(join(pki.dir, 'mailtap'), caDir, { recursive: true });
-      const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' });
-      await writeFile(caPaths(caDir).leafKeyPath, rsa, { mode: 0o600 });
+      if (options.baselineRsaLeaf) {
+        const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' });
+        await writeFile(caPaths(caDir).leafKeyPath, rsa, { mode: 0o600 });
+      }
       const base = await startChild<Ports>('./proxy-child.mjs', { ...proxyConfig(record ? recordingsDir : false), caDir, dist });
       started.push(base);
       relays.push(nodeRelay(`${mailtap.name} (baseline)`, base, clear));
@@ -245,7 +249,7 @@ async function main(): Promise<number> {
   const onSignal = () => void env?.stop().finally(() => process.exit(130));
   process.once('SIGINT', onSignal);
   try {
-    env = await startEnv(pki, recordingsDir, { comparisons: argv.includes('--mailtap-only') ? 'none' : plan.quick ? 'bare' : 'all', peers: plan.peers, baseline: text('--baseline') });
+    env = await startEnv(pki, recordingsDir, { comparisons: argv.includes('--mailtap-only') ? 'none' : plan.quick ? 'bare' : 'all', peers: plan.peers, baseline: text('--baseline'), baselineRsaLeaf: argv.includes('--baseline-rsa-leaf') });
     const idle = await env.mailtapChild.ask<ProxyUsage>({ type: 'usage' });
     const report: BenchReport = {
       quick: plan.quick,

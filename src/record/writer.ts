@@ -1,5 +1,6 @@
 // Streams one session's recording to disk: header first, then events in order, batched into one
-// fs write per tick (or per 64 KiB) so a busy session costs few syscalls. Only whole lines are
+// fs write per FLUSH_MS (or per 64 KiB) so a session costs few fs operations: each one is a trip
+// to libuv's thread pool and back, which a short session felt more than its JSON. Only whole lines are
 // written, one batch at a time, so a crash leaves a valid prefix. A disk error never throws into
 // the session: it is reported once and the writer drops (and counts) everything after it.
 // Lines are encoded straight into reusable batch buffers: no Buffer per line, no concat per write.
@@ -17,8 +18,13 @@ import { SESSION_ID_PATTERN, type CloseEvent, type NotRecorded, type RecordEvent
 const LARGE_B64 = 4096;
 const LINE_END = '"}\n';
 
-/** A batch is written as soon as this many bytes are pending, without waiting for the tick. */
+/** A batch is written as soon as this many bytes are pending, without waiting for the timer. */
 const BATCH_BYTES = 64 * 1024;
+/**
+ * Lines wait at most this long before they are written. A short session's dozen events (greeting,
+ * EHLO, STARTTLS, the envelope, QUIT) then take a write or two instead of one per round trip.
+ */
+export const FLUSH_MS = 50;
 /**
  * Size of a batch buffer: lines are encoded into it until the next one does not fit. Twice the
  * batch mark, so the usual batch is one buffer; a longer line gets a buffer of its own size.
@@ -73,6 +79,7 @@ export class RecordingWriter extends EventEmitter {
   private inflightBytes = 0;
   private flushing: Promise<void> | null = null;
   private scheduled = false;
+  private timer: NodeJS.Timeout | null = null;
   private drainWanted = false;
   private closing: Promise<void> | null = null;
   private failure: MailtapError | null = null;
@@ -111,8 +118,7 @@ export class RecordingWriter extends EventEmitter {
     let fh: FileHandle | null = null;
     let headerBytes = 0;
     try {
-      await privateDir(dir);
-      fh = await open(path, 'wx', 0o600);
+      fh = await openInPrivateDir(dir, path);
       const line = Buffer.from(JSON.stringify(opts.redact ? redactHeader(header) : header) + '\n', 'utf8');
       await writeAll(fh, [line]);
       headerBytes = line.length;
@@ -166,12 +172,15 @@ export class RecordingWriter extends EventEmitter {
     if (this.pendingBytes >= BATCH_BYTES) this.kick();
     else if (!this.scheduled) {
       this.scheduled = true;
-      setImmediate(() => {
-        this.scheduled = false;
-        this.kick();
-      });
+      if (this.timer) this.timer.refresh();
+      else this.timer = setTimeout(this.onTimer, FLUSH_MS);
     }
   }
+
+  private readonly onTimer = (): void => {
+    this.scheduled = false;
+    this.kick();
+  };
 
   /** Past the cap: the first event left out brings one `info` line saying so; the rest are counted. */
   private count(event: RecordEvent, bytes: number): void {
@@ -201,6 +210,7 @@ export class RecordingWriter extends EventEmitter {
     this.write(closeEvent);
     this.closing = (async () => {
       await this.flushAll();
+      if (this.timer) clearTimeout(this.timer);
       const fh = this.fh;
       this.fh = null;
       if (fh) await fh.close().catch((err: unknown) => this.fail(err, 'cannot close the recording'));
@@ -330,6 +340,32 @@ export class RecordingWriter extends EventEmitter {
     // A paused session must not wait forever for a drain that a dead file will never give.
     this.inflightBytes = 0;
     this.maybeDrain();
+  }
+}
+
+/**
+ * Directories made private (created 0700, or tightened) by this process: checked once, not once
+ * per session (a mkdir and a stat per recording were a third of the file work of a short session).
+ */
+const privateDirs = new Map<string, Promise<unknown>>();
+
+/** Opens `path` 'wx' 0600 in `dir`, making `dir` private first if this process has not yet. */
+async function openInPrivateDir(dir: string, path: string): Promise<FileHandle> {
+  let secured = privateDirs.get(dir);
+  const known = secured !== undefined;
+  if (!secured) {
+    secured = privateDir(dir);
+    privateDirs.set(dir, secured);
+    secured.catch(() => privateDirs.delete(dir));
+  }
+  await secured;
+  try {
+    return await open(path, 'wx', 0o600);
+  } catch (err) {
+    // Removed since it was checked: make it again, once.
+    if (!known || (err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    privateDirs.delete(dir);
+    return openInPrivateDir(dir, path);
   }
 }
 

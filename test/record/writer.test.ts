@@ -1,11 +1,11 @@
 import { once } from 'node:events';
-import { readFile, readdir, stat, writeFile, appendFile } from 'node:fs/promises';
+import { readFile, readdir, rm, stat, writeFile, appendFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { MailtapError } from '../../src/core/errors.js';
 import { readRecording, streamBytes } from '../../src/record/reader.js';
 import type { RecordEvent } from '../../src/record/schema.js';
-import { RecordingWriter, recordingFileName } from '../../src/record/writer.js';
+import { FLUSH_MS, RecordingWriter, recordingFileName } from '../../src/record/writer.js';
 import { header } from './fixtures.js';
 import { tempDir } from '../helpers/temp-dirs.js';
 
@@ -55,6 +55,18 @@ describe('RecordingWriter', () => {
     expect(rec.truncated).toBe(false);
     expect(streamBytes(rec, 'c2s').equals(Buffer.concat(sent))).toBe(true);
     expect(w.unitBytes.c2s).toBe(Buffer.concat(sent).length);
+  });
+
+  test('a recordings directory removed while mailtap runs is made again, owner-only, for the next file', async () => {
+    const dir = join(await tmp(), 'recordings');
+    const first = await RecordingWriter.open(dir, header('smtp'));
+    await first.close(close());
+    await rm(dir, { recursive: true });
+    const second = await RecordingWriter.open(dir, { ...header('smtp'), session: 'again' });
+    expect(second.failed).toBe(false);
+    await second.close(close());
+    expect((await stat(dir)).mode & 0o777).toBe(0o700);
+    expect((await readRecording(second.path)).complete).toBe(true);
   });
 
   test('never overwrites: a second file with the same name fails with EEXIST, reported once', async () => {
@@ -165,11 +177,12 @@ describe('RecordingWriter', () => {
     const errors: MailtapError[] = [];
     const w = await RecordingWriter.open(dir, header('smtp'), { onError: (e) => errors.push(e) });
     w.write({ t: 1, dir: 'c2s', type: 'command', text: 'EHLO x\r\n' });
-    await new Promise((r) => setImmediate(r));
+    // Lines wait up to FLUSH_MS for company before they are written.
+    await new Promise((r) => setTimeout(r, FLUSH_MS + 30));
     // Pull the file out from under the writer: the next batch fails with EBADF.
     await (w as unknown as { fh: { close(): Promise<void> } }).fh.close();
     w.write({ t: 2, dir: 'c2s', type: 'command', text: 'NOOP\r\n' });
-    await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, FLUSH_MS + 30));
     expect(w.failed).toBe(true);
     for (let i = 0; i < 5; i++) expect(() => w.write({ t: 3, dir: 'c2s', type: 'command', text: 'NOOP\r\n' })).not.toThrow();
     await expect(w.close(close())).resolves.toBeUndefined();
