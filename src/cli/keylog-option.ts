@@ -20,6 +20,8 @@ export async function openKeylog(flag: string | undefined, logger?: Pick<Logger,
 }
 
 /** The line printed at start, so nobody forgets the file holds keys. */
-export function keylogBanner(sink: KeylogSink): string {
-  return `=== key log: ${sink.path} (TLS secrets of both legs: whoever has it can decrypt the captured sessions)\n`;
+export function keylogBanner(sink: KeylogSink, lang: 'en' | 'es'): string {
+  return lang === 'es'
+    ? `=== registro de claves: ${sink.path} (secretos TLS de los dos tramos: quien lo tenga puede descifrar las sesiones capturadas)\n`
+    : `=== key log: ${sink.path} (TLS secrets of both legs: whoever has it can decrypt the captured sessions)\n`;
 }

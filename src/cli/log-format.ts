@@ -3,7 +3,7 @@
 // pipe, or with --log-format json. Colour only on a TTY, never with --no-color or NO_COLOR
 // (https://no-color.org: any non-empty value).
 
-import { InvalidArgumentError } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { escapeControl } from '../core/bytes.js';
 
 export type LogFormat = 'pretty' | 'json';
@@ -11,6 +11,13 @@ export type LogFormat = 'pretty' | 'json';
 export function parseLogFormat(value: string): LogFormat {
   if (value !== 'pretty' && value !== 'json') throw new InvalidArgumentError('expected pretty or json');
   return value;
+}
+
+/** `--log-format` and `--no-color`, worded as every command that logs words them. */
+export function addLogFormatOptions(command: Command): Command {
+  return command
+    .option('--log-format <format>', 'logs on stderr: pretty (default on a terminal) or json (default otherwise)', parseLogFormat)
+    .option('--no-color', 'no ANSI colours (also when NO_COLOR is set; colour is only ever used on a terminal)');
 }
 
 /** The format actually used: the option when given, else pretty on a terminal and JSON elsewhere. */

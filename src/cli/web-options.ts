@@ -45,7 +45,7 @@ export interface WebViewOptions {
   token?: string | null;
   lang: 'en' | 'es';
   redact?: boolean;
-  mode: 'proxy' | 'files';
+  mode: 'proxy' | 'files' | 'replay';
   store?: SessionStore;
 }
 

@@ -54,7 +54,24 @@ const RULES: Rule[] = [
   [/^not an IMAP command line \(tag SP verb\)$/, () => 'no es una línea de comando IMAP (etiqueta ESPACIO verbo)'],
   [/^not an IMAP response line \(\*, \+ or tag\)$/, () => 'no es una línea de respuesta IMAP (*, + o etiqueta)'],
   [/^the server sent over 64 KiB before TLS$/, () => 'el servidor envió más de 64 KiB antes de TLS'],
+  // replay (replay/mismatch.ts, steps.ts), as `replay --web` shows its sessions.
+  [/^the dialogue matched the recording to its end$/, () => 'el diálogo coincidió con la grabación hasta el final'],
+  [/^the dialogue did not match the recording$/, () => 'el diálogo no coincidió con la grabación'],
+  [/^the recording has ended, got (.*)$/s, (g) => `la grabación ya había terminado y llegó ${replayStep(g)}`],
+  [/^expected (.*), got (.*)$/s, (e, g) => `se esperaba ${replayStep(e)} y llegó ${replayStep(g)}`],
 ];
+
+/** A step as replay's describeStep names it. */
+function replayStep(text: string): string {
+  const fixed: Record<string, string> = {
+    'the end of the session': 'el final de la sesión',
+    'the rest of a command after its literal': 'el resto de un comando tras su literal',
+    'an authentication response': 'una respuesta de autenticación',
+    'a message body': 'el cuerpo de un mensaje',
+  };
+  const line = /^the line (".*")$/s.exec(text);
+  return fixed[text] ?? (line ? `la línea ${line[1]}` : text);
+}
 
 /** Protocol states as `state` events name them (IMAP RFC 9051 §3, SMTP and POP3 phases). */
 const STATES: Record<string, string> = {

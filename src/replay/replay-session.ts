@@ -15,6 +15,7 @@ import { ClientStepTracker, type ClientStep } from './steps.js';
 import { Deflater, InflatePair } from '../transport/deflate.js';
 import { endingReply, isGoodbye, mismatchMessage, mismatchReply, stepsMatch } from './mismatch.js';
 import type { ReplayScript } from './script.js';
+import type { ReplayTap } from './replay-tap.js';
 
 export interface ReplayOutcome {
   /** Every recorded client step was matched, with no mismatch. */
@@ -43,6 +44,8 @@ export interface ReplaySessionOptions {
   idleTimeoutMs?: number;
   /** Largest IMAP literal a client may announce (default from core/limits). */
   maxLiteralBytes?: number;
+  /** `replay --web`: the session's events go to an observer (replay-tap.ts). */
+  tap?: ReplayTap;
 }
 
 const LOCAL_NAMES = defaultLocalNames();
@@ -98,6 +101,7 @@ export class ReplaySession {
         this.socket = socket;
         this.listen(socket);
         await secure;
+        this.options.tap?.tls(socket);
       } else this.listen(this.socket);
       this.flush();
     } catch (err) {
@@ -125,6 +129,7 @@ export class ReplaySession {
   }
 
   private handle(events: CodecEvent[]): void {
+    this.options.tap?.codec(events, this.socket !== this.raw);
     for (const ev of events) {
       if (this.stopped) return;
       if (ev.type === 'unit' && ev.side === 'client') {
@@ -195,6 +200,7 @@ export class ReplaySession {
     if (matching.length === 0) {
       const message = mismatchMessage(this.current.steps[this.stepsDone], step);
       this.mismatches.push(message);
+      this.options.tap?.problem(message);
       this.options.logger?.warn({ recording: this.current.name, step: this.stepsDone + 1 }, `replay mismatch: ${message}`);
       if (this.options.strict) {
         // Past a difference the dialogues cannot be re-aligned: every later line (a DATA body
@@ -272,6 +278,7 @@ export class ReplaySession {
       this.listen(socket);
       this.upgrading = false;
       await secure;
+      this.options.tap?.tls(socket);
       this.flush();
     } catch (err) {
       this.upgrading = false;
@@ -287,6 +294,7 @@ export class ReplaySession {
 
   private fail(message: string): void {
     this.mismatches.push(message);
+    this.options.tap?.problem(message);
     this.options.logger?.warn({ recording: this.current.name }, message);
   }
 
@@ -307,8 +315,10 @@ export class ReplaySession {
     if (!complete && this.mismatches.length === 0) {
       this.mismatches.push(`the client left after ${this.stepsDone} of ${script.steps.length} recorded steps`);
     }
+    const matched = complete && this.mismatches.length === 0;
+    this.options.tap?.close(matched ? 'the dialogue matched the recording to its end' : 'the dialogue did not match the recording');
     this.resolve({
-      matched: complete && this.mismatches.length === 0,
+      matched,
       recording: script.name,
       stepsMatched: this.stepsDone,
       stepsExpected: script.steps.length,

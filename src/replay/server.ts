@@ -12,6 +12,7 @@ import { protocolModule } from '../protocol/index.js';
 import { readRecording, type Recording } from '../record/reader.js';
 import { buildScript, type ReplayScript } from './script.js';
 import { ReplaySession, type ReplayOutcome } from './replay-session.js';
+import { ReplayTap, type ReplayObserver } from './replay-tap.js';
 
 export interface ReplayOptions {
   /** Recording file paths, or recordings already read. */
@@ -29,6 +30,8 @@ export interface ReplayOptions {
   idleTimeoutMs?: number;
   /** Largest IMAP literal a client may announce (default `DEFAULT_LIMITS.maxReplayLiteralBytes`). */
   maxLiteralBytes?: number;
+  /** Every session's events (`replay --web`: the web view's store). */
+  observer?: ReplayObserver;
 }
 
 export interface ReplayListener {
@@ -78,6 +81,9 @@ export async function startReplay(options: ReplayOptions): Promise<ReplayHandle>
   const outcomes: ReplayOutcome[] = [];
   const sockets = new Set<Socket>();
   const finishedPerListener: Promise<ReplayOutcome>[] = [];
+  // Session ids for the observer: unique per run, safe in a URL.
+  const runId = Date.now().toString(36);
+  let sessionCount = 0;
   for (const { endpoint, scripts: groupScripts } of groups.values()) {
     const module = protocolModule(endpoint.protocol);
     let connections = 0;
@@ -92,7 +98,12 @@ export async function startReplay(options: ReplayOptions): Promise<ReplayHandle>
       // A probe (connect, close, not a byte) is not a session: keep waiting for the real one.
       if (options.once) socket.once('data', () => server.listening && server.close());
       const rotated = [...groupScripts.slice(n % groupScripts.length), ...groupScripts.slice(0, n % groupScripts.length)];
+      const listenUrl = formatMailUrl({ ...endpoint, port: socket.localPort ?? endpoint.port });
+      const tap = options.observer
+        ? new ReplayTap(options.observer, { id: `replay-${runId}-${++sessionCount}`, protocol: endpoint.protocol, listen: listenUrl, implicitTls: endpoint.tls === 'implicit', recordings: rotated.map((s) => s.name) }, socket)
+        : undefined;
       const session = new ReplaySession(socket, { scripts: rotated, module, ca, strict: !!options.strict, implicitTls: endpoint.tls === 'implicit', logger: options.logger,
+        ...(tap ? { tap } : {}),
         ...(options.idleTimeoutMs !== undefined ? { idleTimeoutMs: options.idleTimeoutMs } : {}),
         ...(options.maxLiteralBytes !== undefined ? { maxLiteralBytes: options.maxLiteralBytes } : {}),
       });

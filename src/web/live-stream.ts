@@ -8,6 +8,7 @@ import type { ServerResponse } from 'node:http';
 import type { Lang } from '../core/note.js';
 import type { RecordEvent } from '../record/schema.js';
 import type { SessionStore } from './store.js';
+import { localizeSummary } from './summary.js';
 import { TranscriptFeed, type WebEntry } from './transcript-feed.js';
 
 export const LIST_BATCH_MS = 250;
@@ -65,7 +66,7 @@ export function streamSession(res: ServerResponse, store: SessionStore, id: stri
     watching = false;
   };
   openSse(res);
-  send(res, 'entries', { entries: feed.header(stored.header), summary: stored.summary });
+  send(res, 'entries', { entries: feed.header(stored.header), summary: localizeSummary(stored.summary, lang) });
 
   const flush = () => {
     timer = undefined;
@@ -77,9 +78,9 @@ export function streamSession(res: ServerResponse, store: SessionStore, id: stri
     const closed = stored.summary.closed && caughtUp && stored.events === events;
     const fromFile = events !== stored.events && caughtUp;
     if (closed || fromFile) for (const e of feed.finish()) entries.push(e);
-    const ok = entries.length === 0 ? true : send(res, 'entries', { entries, summary: stored.summary });
+    const ok = entries.length === 0 ? true : send(res, 'entries', { entries, summary: localizeSummary(stored.summary, lang) });
     if (closed || fromFile) {
-      send(res, 'end', { summary: stored.summary, cut: stored.eventsCut });
+      send(res, 'end', { summary: localizeSummary(stored.summary, lang), cut: stored.eventsCut });
       finish();
       return;
     }

@@ -17,7 +17,7 @@ import { messageView } from './message-view.js';
 import { NotKeptError, sessionMessage, sessionMessages, wholeEvents } from './session-messages.js';
 import { APP_CSP, MESSAGE_HTML_CSP, baseHeaders, checkBind, hostAllowed, newToken, tokenCookie, tokenFrom, tokenMatches } from './security.js';
 import type { SessionStore, StoredSession } from './store.js';
-import { matchesFilter, type SummaryFilter } from './summary.js';
+import { localizeSummary, matchesFilter, type SummaryFilter } from './summary.js';
 
 /** The built front end: dist/web/client, two levels up from both src/web and dist/web. */
 export const CLIENT_DIR = new URL('../../dist/web/client/', import.meta.url);
@@ -31,7 +31,7 @@ export interface WebOptions {
   /** Access token; undefined: a random one; null: none (loopback only). */
   token?: string | null;
   lang: Lang;
-  mode: 'proxy' | 'files';
+  mode: 'proxy' | 'files' | 'replay';
   redact?: boolean;
 }
 
@@ -145,7 +145,8 @@ async function route(res: ServerResponse, url: URL, o: WebOptions): Promise<void
     const offset = Math.max(0, Number(url.searchParams.get('offset') ?? 0) || 0);
     const limit = Math.min(500, Math.max(1, Number(url.searchParams.get('limit') ?? 100) || 100));
     const all = store.list().filter((s) => matchesFilter(s, filter));
-    return json(res, { total: all.length, all: store.size, offset, items: all.slice(offset, offset + limit), version: store.version });
+    const lang = langOf(url, o.lang);
+    return json(res, { total: all.length, all: store.size, offset, items: all.slice(offset, offset + limit).map((s) => localizeSummary(s, lang)), version: store.version });
   }
   if (path === '/api/stream') return streamList(res, store);
 
@@ -160,7 +161,7 @@ async function route(res: ServerResponse, url: URL, o: WebOptions): Promise<void
     if (!stored.recordingPath) throw new HttpError(404, 'this session was not recorded (--no-record) and its bytes were not kept in memory');
     return (await readRecording(stored.recordingPath)).events;
   };
-  if (rest === '') return json(res, { summary: stored.summary, header: stored.header });
+  if (rest === '') return json(res, { summary: localizeSummary(stored.summary, langOf(url, o.lang)), header: stored.header });
   if (rest === '/stream') {
     return streamSession(res, store, id, langOf(url, o.lang), async () => {
       if (!stored.recordingPath) throw new HttpError(404, 'this session was not recorded and is no longer in memory');

@@ -3,6 +3,8 @@
 
 import type { TlsInfo } from '../core/tls-facts.js';
 import type { AuthResult, Protocol } from '../protocol/types.js';
+import type { Lang } from '../core/note.js';
+import { mailtapMessage } from '../record/messages-es.js';
 import type { RecordEvent, RecordHeader, TlsMode } from '../record/schema.js';
 
 export type SessionStatus = 'open' | 'closed' | 'error' | 'injection';
@@ -140,4 +142,16 @@ export function matchesFilter(s: SessionSummary, f: SummaryFilter): boolean {
     if (!hay.includes(q)) return false;
   }
   return true;
+}
+
+/** The summary as a page in `lang` shows it: mailtap's own sentences (close reason, TLS failures) translated. */
+export function localizeSummary(s: SessionSummary, lang: Lang): SessionSummary {
+  if (lang === 'en') return s;
+  const out: SessionSummary = { ...s, tls: { ...s.tls } };
+  if (s.closeReason !== undefined) out.closeReason = mailtapMessage(s.closeReason, lang);
+  for (const leg of ['client', 'upstream'] as const) {
+    const facts = s.tls[leg];
+    if (facts?.reason !== undefined) out.tls[leg] = { ...facts, reason: mailtapMessage(facts.reason, lang) };
+  }
+  return out;
 }

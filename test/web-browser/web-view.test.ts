@@ -163,6 +163,30 @@ describe('the web view in chromium', () => {
     await expect.poll(notes).toContain(ehlo.note);
   });
 
+  it('in Spanish every word of the page is Spanish: state and close reason, AUTH result, TLS modes, downloads, the list', async () => {
+    const id = sessionOf('smtp');
+    await page.goto(new URL(`#/s/${id}`, lab.web.url).href);
+    await page.waitForSelector('#app[data-complete]');
+    const english = /\b(the|and|closed|connection|success|live|recording|download|password|reveal|implicit|plaintext|message|transcript|capture|client|after|goodbye)\b/i;
+    // Before: the same places read English, so the check below can fail.
+    expect(await page.textContent('#session-state')).toMatch(english);
+    await page.click('#lang-toggle');
+    await page.waitForSelector('#app[data-complete]');
+    await expect.poll(() => page.textContent('#auth-panel h2')).toBe('Autenticación');
+    const texts = async (selectors: string[]) => (await Promise.all(selectors.map((sel) => page.locator(sel).allTextContents()))).flat();
+    const shown = await texts(['header.top', '#session-state', '#auth-panel dt', '#auth-panel .result', '#auth-panel button', '#tls-panel h3', '#tls-panel dt', '#downloads']);
+    for (const t of shown) expect(t).not.toMatch(english);
+    expect(await page.textContent('#auth-panel .result')).toBe('éxito');
+    expect(await page.textContent('#session-state')).toMatch(/^cerrada: el cliente cerró la conexión/);
+    await page.goto(new URL('#/', lab.web.url).href);
+    await page.waitForSelector('#sessions-body tr');
+    for (const t of await texts(['header.top', '#sessions thead', '#sessions-body span.status', 'form'])) expect(t).not.toMatch(english);
+    await page.keyboard.press('l');
+    await expect.poll(() => page.textContent('header.top')).toMatch(/live/);
+    await page.goto(new URL(`#/s/${id}`, lab.web.url).href);
+    await page.waitForSelector('#app[data-complete]');
+  });
+
   it('the message view shows the decoded subject, lists the attachment, and its downloads give the right bytes', async () => {
     const id = sessionOf('smtp');
     expect(await page.locator('#messages li').allTextContents()).toEqual(['Message #1 · .eml']);

@@ -9,6 +9,7 @@ import { parseMailUrl } from '../../core/mail-url.js';
 import { AUDIT_CASES, auditExitCode, isAuditCase, renderReport, startAudit, type AuditCaseName, type AuditReport, type ReportFormat } from '../../audit/index.js';
 import { createLogger, type LogLevel } from '../logger.js';
 import { addKeylogOption, keylogBanner, openKeylog } from '../keylog-option.js';
+import { addLogFormatOptions, type LogFormat } from '../log-format.js';
 import { collect, langFromEnv, parseLang, parseLogLevel } from '../usage.js';
 
 interface AuditCliOptions {
@@ -26,6 +27,8 @@ interface AuditCliOptions {
   upstreamCa?: string[];
   lang?: 'en' | 'es';
   logLevel?: LogLevel;
+  logFormat?: LogFormat;
+  color?: boolean;
   keylog?: string;
 }
 
@@ -47,6 +50,7 @@ export function register(program: Command): void {
     .option('--upstream-ca <file>', 'extra CA certificate (PEM) to trust for the upstream (repeatable)', collect)
     .option('--lang <lang>', 'language of the live view and report: en or es', parseLang)
     .option('--log-level <level>', 'pino log level for stderr', parseLogLevel, 'warn' as LogLevel);
+  addLogFormatOptions(command);
   addKeylogOption(command).action(async (opts: AuditCliOptions) => {
       const usage = (message: string) => new MailtapError('E_USAGE', message, { side: 'user' });
       if (!!opts.upstream === !!opts.mock) throw usage('audit needs exactly one of --upstream URL or --mock');
@@ -57,9 +61,9 @@ export function register(program: Command): void {
       if (upstream && upstream.protocol !== listen.protocol) throw usage(`--listen speaks ${listen.protocol} but --upstream speaks ${upstream.protocol}`);
       const lang = opts.lang ?? langFromEnv();
       const format = opts.format as ReportFormat;
-      const logger = createLogger(opts.logLevel ?? 'warn');
+      const logger = createLogger(opts.logLevel ?? 'warn', { format: opts.logFormat, color: opts.color });
       const keylog = await openKeylog(opts.keylog, logger);
-      if (keylog) process.stdout.write(keylogBanner(keylog));
+      if (keylog) process.stdout.write(keylogBanner(keylog, lang));
       const audit = await startAudit({
         listen,
         upstream,

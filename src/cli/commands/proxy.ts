@@ -112,7 +112,7 @@ export function register(program: Command): void {
         const w = VIEW_WORDS[lang];
         for (const l of proxy.listeners) process.stdout.write(`=== ${w.listening} ${l.url} → ${routeLabel(l.route)}\n`);
         process.stdout.write(`=== ${w.ca}: ${proxy.ca.info.certPath} (${w.trust})\n`);
-        if (keylog) process.stdout.write(keylogBanner(keylog));
+        if (keylog) process.stdout.write(keylogBanner(keylog, lang));
         if (webView) process.stdout.write(`${webBanner(webView.web, lang)}\n`);
       }
       await waitForSignal();

@@ -4,10 +4,14 @@
 import type { Lang } from './types.js';
 
 const EN = {
+  code: 'en' as Lang,
   title: 'mailtap — sessions',
   sessions: 'Sessions',
   live: 'live',
   files: 'recordings',
+  replay: 'replay (mock server)',
+  results: { success: 'success', failure: 'failure', cancelled: 'cancelled', incomplete: 'incomplete' } as Record<string, string>,
+  tlsModes: { implicit: 'implicit TLS', starttls: 'STARTTLS', none: 'no TLS' } as Record<string, string>,
   time: 'Time',
   protocol: 'Protocol',
   route: 'Client → upstream',
@@ -27,6 +31,7 @@ const EN = {
   shown: (from: number, to: number, total: number) => `${from}–${to} of ${total}`,
   prev: '← Newer',
   next: 'Older →',
+  pages: 'pages',
   back: '← All sessions',
   language: 'Español',
   languageLabel: 'Ver en español',
@@ -90,10 +95,14 @@ const EN = {
 export type Strings = typeof EN;
 
 const ES: Strings = {
+  code: 'es',
   title: 'mailtap — sesiones',
   sessions: 'Sesiones',
   live: 'en vivo',
   files: 'grabaciones',
+  replay: 'reproducción (servidor simulado)',
+  results: { success: 'éxito', failure: 'fallo', cancelled: 'cancelada', incomplete: 'incompleta' },
+  tlsModes: { implicit: 'TLS implícito', starttls: 'STARTTLS', none: 'sin TLS' },
   time: 'Hora',
   protocol: 'Protocolo',
   route: 'Cliente → servidor',
@@ -113,6 +122,7 @@ const ES: Strings = {
   shown: (from, to, total) => `${from}–${to} de ${total}`,
   prev: '← Más recientes',
   next: 'Más antiguas →',
+  pages: 'páginas',
   back: '← Todas las sesiones',
   language: 'English',
   languageLabel: 'View in English',
@@ -151,7 +161,8 @@ const ES: Strings = {
   openMessage: 'abrir el mensaje',
   eml: '.eml',
   streaming: 'en vivo: la sesión sigue abierta',
-  closed: (reason) => `cerrada: ${reason}`,
+  // Lowercase after the colon, as Spanish writes it ("El cliente…" → "el cliente…"; STARTTLS stays).
+  closed: (reason) => `cerrada: ${/^[A-ZÁÉÍÓÚÑ][a-záéíóúñ]/.test(reason) ? reason[0]!.toLowerCase() + reason.slice(1) : reason}`,
   starttls: 'STARTTLS',
   injectionWarn: (n) => `${n} intento(s) de inyección STARTTLS: se descartó el texto en claro enviado tras STARTTLS`,
   headers: 'Cabeceras',

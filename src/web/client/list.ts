@@ -46,7 +46,7 @@ export function renderList(root: HTMLElement, t: Strings): Page {
     h('thead', {}, h('tr', {}, ...[t.time, t.protocol, t.route, t.tls, t.user, t.status, t.bytes, t.duration].map((c) => h('th', { scope: 'col' }, c)))),
     tbody,
   );
-  const pager = h('nav', { class: 'pager', 'aria-label': 'pages' });
+  const pager = h('nav', { class: 'pager', 'aria-label': t.pages });
   const empty = h('p', { class: 'empty', id: 'sessions-empty', hidden: true });
   root.append(h('h1', {}, t.sessions), filters, table, empty, pager);
 
@@ -60,7 +60,7 @@ export function renderList(root: HTMLElement, t: Strings): Page {
     }
     loading = true;
     try {
-      const params = new URLSearchParams({ offset: String(state.offset), limit: String(PAGE) });
+      const params = new URLSearchParams({ offset: String(state.offset), limit: String(PAGE), lang: t.code });
       for (const k of ['protocol', 'user', 'status', 'q'] as const) if (state[k]) params.set(k, state[k]);
       const page = await getJson<{ total: number; all: number; items: SessionSummary[] }>(`/api/sessions?${params}`);
       if (disposed) return;
@@ -113,10 +113,10 @@ export function renderList(root: HTMLElement, t: Strings): Page {
   };
 }
 
-function tlsText(leg: TlsFacts | undefined, mode: string): string {
+function tlsText(leg: TlsFacts | undefined, mode: string, t: Strings): string {
   if (leg?.version) return `${leg.version}${leg.cipher ? ` ${leg.cipher}` : ''}`;
   if (leg?.reason) return `✗ ${leg.reason}`;
-  return mode === 'none' ? '—' : mode;
+  return mode === 'none' ? '—' : (t.tlsModes[mode] ?? mode);
 }
 
 function row(s: SessionSummary, t: Strings): HTMLTableRowElement {
@@ -128,7 +128,7 @@ function row(s: SessionSummary, t: Strings): HTMLTableRowElement {
     h('td', {}, link),
     h('td', {}, h('span', { class: `proto proto-${s.protocol}` }, s.protocol.toUpperCase()), s.starttls ? h('span', { class: 'tag tag-starttls', title: 'STARTTLS' }, 'STARTTLS') : null),
     h('td', { class: 'route' }, s.client, ' → ', s.upstream),
-    h('td', { class: 'tls' }, tlsText(s.tls.client, s.clientTls), h('br'), tlsText(s.tls.upstream, s.upstreamTls)),
+    h('td', { class: 'tls' }, tlsText(s.tls.client, s.clientTls, t), h('br'), tlsText(s.tls.upstream, s.upstreamTls, t)),
     h('td', { class: 'user' }, s.user ?? ''),
     h('td', {}, h('span', { class: `status status-${s.status}` }, t.statuses[s.status] ?? s.status)),
     h('td', { class: 'num' }, `${formatBytes(s.bytes.c2s)} / ${formatBytes(s.bytes.s2c)}`),

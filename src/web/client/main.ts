@@ -14,6 +14,7 @@ const modeBadge = document.getElementById('mode')!;
 const keysHint = document.getElementById('keys')!;
 let lang: Lang = 'en';
 let page: Page | undefined;
+let shownInfo: Info | undefined;
 
 function route(): void {
   page?.dispose();
@@ -24,6 +25,7 @@ function route(): void {
   langButton.textContent = t.language;
   langButton.title = t.languageLabel;
   keysHint.textContent = t.keys;
+  if (shownInfo) modeBadge.textContent = `mailtap ${shownInfo.version} · ${shownInfo.mode === 'proxy' ? t.live : shownInfo.mode === 'replay' ? t.replay : t.files}${shownInfo.redact ? ' · --redact' : ''}`;
   const hash = location.hash.replace(/^#/, '') || '/';
   const msg = /^\/s\/([^/]+)\/m\/(\d+)$/.exec(hash);
   const ses = /^\/s\/([^/]+)$/.exec(hash);
@@ -82,7 +84,7 @@ async function boot(): Promise<void> {
     saved = null;
   }
   lang = saved === 'es' || saved === 'en' ? saved : info.lang;
-  modeBadge.textContent = `mailtap ${info.version} · ${info.mode === 'proxy' ? 'live' : 'files'}${info.redact ? ' · --redact' : ''}`;
+  shownInfo = info;
   langButton.addEventListener('click', toggleLang);
   window.addEventListener('hashchange', route);
   document.addEventListener('keydown', onKey);

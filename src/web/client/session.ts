@@ -138,7 +138,7 @@ function renderAuth(box: HTMLElement, auths: AuthSummary[], redacted: boolean, r
       const wrap = h('span', {}, shown, ' ', button);
       row(label, wrap);
     }
-    row(t.result, h('span', { class: `result result-${a.result}` }, a.result));
+    row(t.result, h('span', { class: `result result-${a.result}` }, t.results[a.result] ?? a.result));
     box.append(dl);
   }
 }
@@ -147,7 +147,7 @@ function renderTls(box: HTMLElement, s: SessionSummary, t: Strings): void {
   clear(box);
   box.append(h('h2', { id: 'tls-h' }, t.tlsTitle));
   const leg = (name: string, facts: TlsFacts | undefined, mode: string, id: string) => {
-    const sec = h('div', { class: 'tls-leg', id }, h('h3', {}, name, ' ', h('small', {}, `(${mode})`)));
+    const sec = h('div', { class: 'tls-leg', id }, h('h3', {}, name, ' ', h('small', {}, `(${t.tlsModes[mode] ?? mode})`)));
     if (!facts) {
       sec.append(h('p', { class: 'muted' }, t.noTls));
       return sec;

@@ -61,7 +61,7 @@ export interface WebEntry {
 export interface Info {
   version: string;
   lang: Lang;
-  mode: 'proxy' | 'files';
+  mode: 'proxy' | 'files' | 'replay';
   redact: boolean;
 }
 
