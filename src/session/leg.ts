@@ -88,6 +88,15 @@ export class Leg {
     s.pause();
   }
 
+  /** Takes what the detached socket has read but not delivered (counted as read). */
+  takeBuffered(): Buffer {
+    const chunks: Buffer[] = [];
+    for (let c: Buffer | null; (c = this.socket.read() as Buffer | null) !== null; ) chunks.push(c);
+    const bytes = Buffer.concat(chunks);
+    this.bytesIn += bytes.length;
+    return bytes;
+  }
+
   /**
    * Queues `bytes`; everything written in one tick goes out together at its end. A TLS socket
    * emits a 64 KiB read as four 16 KiB 'data' events in a row: corked, their four records leave

@@ -7,6 +7,7 @@
 
 import type { TLSSocket } from 'node:tls';
 import { describeError } from '../core/errors.js';
+import { note, type Note } from '../core/note.js';
 import type { CodecEvent, UnitEvent, UpgradeTlsEvent } from '../protocol/types.js';
 import type { RecordEvent } from '../record/schema.js';
 import { wrapClient, wrapUpstream, type ClientTlsOptions, type UpstreamTlsOptions } from '../transport/tls-wrap.js';
@@ -86,6 +87,10 @@ export async function upgradeBothLegs(host: UpgradeHost, events: CodecEvent[], u
     return;
   }
   if (host.isFinished()) return;
+  // The client has not been sent the go-ahead yet, so nothing it sent meanwhile can be its TLS
+  // hello: it is plaintext aimed past the upgrade. Dropped here, it never reaches the TLS layer.
+  const early = client.takeBuffered();
+  if (early.length) host.record({ type: 'injection', side: 'client', bytes: early, note: earlyPlaintextNote(upgrade.command) });
   for (const bytes of held) client.write(bytes);
   // The acceptance must leave in plaintext, before TLS takes the socket over (Leg.write corks).
   client.flush();
@@ -103,4 +108,11 @@ export async function upgradeBothLegs(host: UpgradeHost, events: CodecEvent[], u
 
 export function oneLine(text: string): string {
   return text.replace(/[\r\n]+/g, ' ').slice(0, 300);
+}
+
+function earlyPlaintextNote(command: 'STARTTLS' | 'STLS'): Note {
+  return note(
+    `Plaintext the client sent after ${command} before it could read the server's go-ahead: dropped, never carried into TLS (STARTTLS command injection)`,
+    `Texto en claro que el cliente envió tras ${command} antes de poder leer la aceptación del servidor: descartado, nunca entra en TLS (inyección de órdenes STARTTLS)`,
+  );
 }

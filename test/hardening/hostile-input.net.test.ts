@@ -192,3 +192,63 @@ describe('a server reply injected before the TLS handshake', () => {
     }
   });
 });
+
+describe('client plaintext sent as its own segment while mailtap holds the STARTTLS go-ahead', () => {
+  // The server takes its time over the TLS handshake, so mailtap holds the "220 go" until the
+  // server leg is TLS. A client that sends plaintext in that window (before it could have read
+  // the 220) is injecting: dropped, recorded as injection, and the TLS handshake still works.
+  for (const protocol of ['smtp', 'pop3', 'imap'] as const) {
+    const dialogue = {
+      smtp: { greet: '220 slow.test ESMTP\r\n', hello: 'EHLO x\r\n', helloReply: '250-slow.test\r\n250 STARTTLS\r\n', starttls: 'STARTTLS\r\n', go: '220 go\r\n', injected: 'MAIL FROM:<evil@x>\r\n', inside: 'NOOP\r\n', insideReply: '250 ok inside TLS\r\n' },
+      pop3: { greet: '+OK slow.test\r\n', hello: 'CAPA\r\n', helloReply: '+OK\r\nSTLS\r\n.\r\n', starttls: 'STLS\r\n', go: '+OK go\r\n', injected: 'USER evil\r\n', inside: 'NOOP\r\n', insideReply: '+OK ok inside TLS\r\n' },
+      imap: { greet: '* OK slow.test\r\n', hello: 'a0 CAPABILITY\r\n', helloReply: '* CAPABILITY IMAP4rev1 STARTTLS\r\na0 OK\r\n', starttls: 'a1 STARTTLS\r\n', go: 'a1 OK go\r\n', injected: 'a2 LOGIN evil pw\r\n', inside: 'a3 NOOP\r\n', insideReply: 'a3 OK ok inside TLS\r\n' },
+    }[protocol];
+    it(`${protocol}: dropped and flagged as injection; the handshake and the session go on`, async () => {
+      const upstream = await startRawServer((conn) => {
+        conn.send(dialogue.greet);
+        conn.socket.on('data', (c: Buffer) => {
+          const line = c.toString('latin1');
+          if (line === dialogue.hello) conn.send(dialogue.helloReply);
+          else if (line === dialogue.starttls) {
+            conn.send(dialogue.go);
+            conn.socket.removeAllListeners('data');
+            conn.socket.pause();
+            // A slow server handshake: mailtap keeps the go-ahead until it is done.
+            setTimeout(() => {
+              const tls = new TLSSocket(conn.socket, { isServer: true, key: pki.serverKey, cert: pki.serverCert });
+              tls.on('error', () => {});
+              tls.on('data', (d: Buffer) => {
+                conn.received.push(d);
+                if (d.toString('latin1') === dialogue.inside) tls.write(dialogue.insideReply);
+              });
+            }, 400);
+          }
+        });
+      });
+      const proxy = await startTestProxy(pki, [`${protocol}://127.0.0.1:0=${protocol}://127.0.0.1:${upstream.port}`]);
+      try {
+        const client = await LineClient.connect({ port: proxy.port(), ca: pki.mailtapCaPem });
+        await client.line();
+        await client.send(dialogue.hello);
+        await expect.poll(() => client.received).toContain(dialogue.helloReply);
+        await client.send(dialogue.starttls);
+        await new Promise((r) => setTimeout(r, 100));
+        expect(client.received).not.toContain(dialogue.go.trimEnd());
+        await client.send(dialogue.injected);
+        await expect.poll(() => client.received, { timeout: 5000 }).toContain(dialogue.go.trimEnd());
+        await client.startTls();
+        await client.send(dialogue.inside);
+        await expect.poll(() => client.received, { timeout: 5000 }).toContain(dialogue.insideReply.trimEnd());
+        client.destroy();
+        const [log] = await proxy.ended(1);
+        const injection = log!.events.find((e) => e.type === 'injection') as { from: string; dropped: string } | undefined;
+        expect(injection?.from).toBe('client');
+        expect(Buffer.from(injection!.dropped, 'base64').toString('latin1')).toBe(dialogue.injected);
+        expect(Buffer.concat(upstream.connections[0]!.received).toString('latin1')).not.toContain(dialogue.injected.trimEnd());
+      } finally {
+        await proxy.close();
+        await upstream.close();
+      }
+    });
+  }
+});
