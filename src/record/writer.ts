@@ -3,7 +3,7 @@
 // to libuv's thread pool and back, which a short session felt more than its JSON. Only whole lines are
 // written, one batch at a time, so a crash leaves a valid prefix. A disk error never throws into
 // the session: it is reported once and the writer drops (and counts) everything after it.
-// Lines are encoded straight into reusable batch buffers: no Buffer per line, no concat per write.
+// A batch goes to the file as one writev of its lines' buffers: no concat copy per write.
 
 import { EventEmitter } from 'node:events';
 import { open, type FileHandle } from 'node:fs/promises';
@@ -16,7 +16,7 @@ import { SESSION_ID_PATTERN, type CloseEvent, type NotRecorded, type RecordEvent
 
 /** Base64 payloads longer than this are written without JSON.stringify. */
 const LARGE_B64 = 4096;
-const LINE_END = '"}\n';
+const LINE_END = Buffer.from('"}\n');
 
 /** A batch is written as soon as this many bytes are pending, without waiting for the timer. */
 const BATCH_BYTES = 64 * 1024;
@@ -25,14 +25,6 @@ const BATCH_BYTES = 64 * 1024;
  * EHLO, STARTTLS, the envelope, QUIT) then take a write or two instead of one per round trip.
  */
 export const FLUSH_MS = 50;
-/**
- * Size of a batch buffer: lines are encoded into it until the next one does not fit. Twice the
- * batch mark, so the usual batch is one buffer; a longer line gets a buffer of its own size.
- */
-const BUFFER_BYTES = 128 * 1024;
-/** Spare batch buffers kept for reuse (one fills while one is being written). */
-const SPARE_BUFFERS = 2;
-const SMALL_BUFFER_BYTES = 16 * 1024;
 /** Pending bytes above which `needsDrain` asks the session to pause its sockets. */
 const DEFAULT_HIGH_WATER_MARK = 1024 * 1024;
 
@@ -66,13 +58,8 @@ export class RecordingWriter extends EventEmitter {
   private fh: FileHandle | null;
   private readonly highWaterMark: number;
   private readonly onError: ((err: MailtapError) => void) | undefined;
-  /** Full batch buffers waiting to be written (each holds whole lines only). */
+  /** Encoded lines (a line may span several buffers), written together with one writev. */
   private pending: Buffer[] = [];
-  /** The buffer lines are being encoded into, and how far it is filled. */
-  private current: Buffer | null = null;
-  private fill = 0;
-  /** Written batch buffers, ready to be filled again. */
-  private spare: Buffer[] = [];
   private pendingEvents = 0;
   private pendingBytes = 0;
   /** Bytes handed to fs but not yet confirmed written. */
@@ -238,58 +225,16 @@ export class RecordingWriter extends EventEmitter {
     if (b64 !== undefined && b64.length > LARGE_B64) {
       const { b64: _payload, ...rest } = event as RecordEvent & { b64: string };
       const head = JSON.stringify(rest);
-      // head minus its closing brace, then `,"b64":"`, the payload, `"}\n`.
-      const headBytes = utf8Bound(head);
-      const buf = this.room(headBytes + 8 + b64.length + LINE_END.length);
-      let off = this.fill;
-      off += buf.write(head, off, headBytes, 'utf8') - 1;
-      off += buf.write(',"b64":"', off, 'latin1');
-      off += buf.write(b64, off, 'latin1');
-      off += buf.write(LINE_END, off, 'latin1');
-      this.filled(off);
-    } else {
-      const line = JSON.stringify(event);
-      const lineBytes = utf8Bound(line);
-      const buf = this.room(lineBytes + 1);
-      let off = this.fill;
-      off += buf.write(line, off, lineBytes, 'utf8');
-      buf[off++] = 0x0a;
-      this.filled(off);
-    }
+      this.push(Buffer.from(`${head.slice(0, -1)},"b64":"`, 'utf8'));
+      this.push(Buffer.from(b64, 'latin1'));
+      this.push(LINE_END);
+    } else this.push(Buffer.from(`${JSON.stringify(event)}\n`, 'utf8'));
     this.pendingEvents += 1;
   }
 
-  /** A buffer with at least `bytes` free after `fill`: the current one, or a fresh one (the current is queued). */
-  private room(bytes: number): Buffer {
-    const cur = this.current;
-    if (cur && cur.length - this.fill >= bytes) return cur;
-    if (cur && this.fill > 0) this.pending.push(cur.subarray(0, this.fill));
-    // A short session never needs a big buffer: small ones until it has recorded a batch's worth.
-    const size = this.recordedBytes < BUFFER_BYTES ? SMALL_BUFFER_BYTES : BUFFER_BYTES;
-    const next = bytes > size ? Buffer.allocUnsafeSlow(bytes) : size === BUFFER_BYTES ? (this.spare.pop() ?? Buffer.allocUnsafeSlow(size)) : Buffer.allocUnsafeSlow(size);
-    this.current = next;
-    this.fill = 0;
-    return next;
-  }
-
-  private filled(end: number): void {
-    this.pendingBytes += end - this.fill;
-    this.fill = end;
-  }
-
-  /** Everything encoded so far, as buffers to write in order; the current buffer is handed over. */
-  private takeBatch(): Buffer[] {
-    const batch = this.pending;
-    if (this.current && this.fill > 0) batch.push(this.current.subarray(0, this.fill));
-    this.current = null;
-    this.fill = 0;
-    this.pending = [];
-    return batch;
-  }
-
-  /** A written batch buffer goes back to the spares (only the standard size; at most a few). */
-  private recycle(batch: Buffer[]): void {
-    for (const b of batch) if (b.buffer.byteLength === BUFFER_BYTES && b.byteOffset === 0 && this.spare.length < SPARE_BUFFERS) this.spare.push(Buffer.from(b.buffer, 0, BUFFER_BYTES));
+  private push(buf: Buffer): void {
+    this.pending.push(buf);
+    this.pendingBytes += buf.length;
   }
 
   /** One batch in flight at a time keeps lines in order. */
@@ -297,13 +242,13 @@ export class RecordingWriter extends EventEmitter {
     try {
       while (this.pendingBytes > 0 && !this.failure && this.fh) {
         const batchEvents = this.pendingEvents;
-        const batch = this.takeBatch();
+        const batch = this.pending;
+        this.pending = [];
         this.inflightBytes = this.pendingBytes;
         this.pendingEvents = 0;
         this.pendingBytes = 0;
         try {
           await writeAll(this.fh, batch);
-          this.recycle(batch);
         } catch (err) {
           this.dropped += batchEvents;
           this.fail(err, 'cannot write the recording');
@@ -328,8 +273,6 @@ export class RecordingWriter extends EventEmitter {
     this.failure = new MailtapError('E_RECORDING_WRITE', `${what} ${this.path}: ${describeError(err)}`, { cause: err });
     this.dropped += this.pendingEvents;
     this.pending = [];
-    this.current = null;
-    this.fill = 0;
     this.pendingEvents = 0;
     this.pendingBytes = 0;
     const failure = this.failure;
@@ -379,11 +322,6 @@ async function writeAll(fh: FileHandle, bufs: Buffer[]): Promise<void> {
     rest = rest.slice(i);
     if (written > 0) rest[0] = rest[0]!.subarray(written);
   }
-}
-
-/** Bytes the UTF-8 form of `s` can take: exact for long strings, a cheap upper bound for short ones. */
-function utf8Bound(s: string): number {
-  return s.length <= 4096 ? s.length * 3 : Buffer.byteLength(s, 'utf8');
 }
 
 function base64Length(b64: string): number {
