@@ -178,3 +178,49 @@ describe('upstream certificates', () => {
     }
   });
 });
+
+describe("the server's last words", () => {
+  // Dovecot after too many bad commands: "-ERR Too many invalid bad commands." and a close while
+  // the client is still sending, so mailtap's next write to it fails (EPIPE / RST). What the
+  // server said before closing must still reach the client and the recording.
+  it.each([
+    ['plaintext', undefined],
+    ['implicit TLS', 'tls'],
+  ] as const)('%s: a server that answers, says goodbye and closes under a flood of commands', async (_label, tls) => {
+    const upstream = await startRawServer(
+      (conn) => {
+        conn.send('+OK ready\r\n');
+        let seen = 0;
+        conn.socket.on('data', (c: Buffer) => {
+          if (seen >= 3) return;
+          seen += c.toString('latin1').split('\r\n').length - 1;
+          if (seen < 3) conn.send('-ERR Unknown command.\r\n');
+          else {
+            conn.send('-ERR Too many invalid bad commands.\r\n');
+            conn.socket.end();
+            // Unread input on a closed socket makes the kernel answer the next bytes with RST.
+            setTimeout(() => conn.socket.destroy(), 20);
+          }
+        });
+      },
+      tls ? { tls: { key: pki.serverKey, cert: pki.serverCert } } : {},
+    );
+    const scheme = tls ? 'pop3s' : 'pop3';
+    const proxy = await startTestProxy(pki, [`pop3://127.0.0.1:0=${scheme}://127.0.0.1:${upstream.port}`]);
+    try {
+      const client = await LineClient.connect({ port: proxy.port() });
+      await client.line();
+      for (let i = 0; i < 200 && !client.received.includes('Too many'); i++) {
+        await client.send(`BOGUS${i}\r\n`).catch(() => {});
+        await new Promise((r) => setTimeout(r, 2));
+      }
+      await expect.poll(() => client.received, { timeout: 5000 }).toContain('-ERR Too many invalid bad commands.\r\n');
+      client.destroy();
+      const [log] = await proxy.ended(1);
+      expect(unitText(log!, 's2c')).toContain('-ERR Too many invalid bad commands.\r\n');
+    } finally {
+      await proxy.close();
+      await upstream.close();
+    }
+  });
+});
