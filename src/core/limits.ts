@@ -19,6 +19,12 @@ export interface Limits {
   /** Concurrent sessions a proxy accepts before refusing new ones with a protocol-shaped error. */
   maxSessions: number;
   /**
+   * Concurrent sessions from one client address. Every byte a client sends keeps its session
+   * alive, so without this one host trickling a byte a second per connection (slowloris) could
+   * hold all maxSessions; with it, it holds only its own share and the rest of a class goes on.
+   */
+  maxSessionsPerClient: number;
+  /**
    * Bytes one compressed read may inflate to (IMAP COMPRESS=DEFLATE, RFC 4978). Past it that
    * direction is no longer decoded (a deflate bomb); the compressed bytes are still relayed.
    */
@@ -56,6 +62,9 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxPendingCommands: 1000,
   maxBodyPeekBytes: 64 * 1024,
   maxSessions: 1000,
+  // A mail client opens a handful at once (Thunderbird: up to 5 IMAP connections per account);
+  // a classroom behind one NAT address still fits.
+  maxSessionsPerClient: 100,
   // A 64 KiB read at DEFLATE's best ratio (~1032:1) inflates to about 64 MiB: stop well before.
   maxInflateBytes: 16 * 1024 * 1024,
   // Above IMAP IDLE's 29-minute re-issue interval (RFC 2177 §3), so idling clients are not cut.

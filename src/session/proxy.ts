@@ -6,6 +6,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { MailtapError } from '../core/errors.js';
+import { note } from '../core/note.js';
 import { resolveLimits, type Limits } from '../core/limits.js';
 import { formatMailUrl, isLoopbackHost, type Route } from '../core/mail-url.js';
 import { CertificateAuthority } from '../ca/index.js';
@@ -63,6 +64,8 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyHandle> {
     ),
   );
   const sessions = new Set<ProxySession>();
+  /** Open sessions per client address (limits.maxSessionsPerClient). */
+  const perClient = new Map<string, number>();
   const servers: Server[] = [];
   const listeners: ListenerInfo[] = [];
   const prefix = randomBytes(2).toString('hex');
@@ -76,9 +79,18 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyHandle> {
     // allowHalfOpen: a client that shuts its write side after QUIT must still read the reply.
     const server = createServer({ noDelay: true, allowHalfOpen: true }, (socket: Socket) => {
       guardSocket(socket);
-      if (closing || sessions.size >= limits.maxSessions) {
-        const why = closing ? 'mailtap is shutting down' : `too many sessions (limit ${limits.maxSessions})`;
-        options.logger?.warn({ route: formatMailUrl(route.listen) }, `refused a connection: ${why}`);
+      const address = socket.remoteAddress ?? '';
+      const fromClient = perClient.get(address) ?? 0;
+      const refusal = closing
+        ? note('mailtap is shutting down', 'mailtap se está cerrando')
+        : sessions.size >= limits.maxSessions
+          ? note(`too many sessions (limit ${limits.maxSessions})`, `demasiadas sesiones (límite: ${limits.maxSessions})`)
+          : fromClient >= limits.maxSessionsPerClient
+            ? note(`too many sessions from ${address} (limit ${limits.maxSessionsPerClient} per client)`, `demasiadas sesiones desde ${address} (límite: ${limits.maxSessionsPerClient} por cliente)`)
+            : undefined;
+      if (refusal) {
+        const why = refusal.en;
+        options.logger?.warn({ route: formatMailUrl(route.listen), es: `conexión rechazada: ${refusal.es}` }, `refused a connection: ${why}`);
         // An implicit-TLS client cannot read a plaintext reply: just close.
         if (route.listen.tls === 'implicit') socket.destroy();
         else socket.end(module.serviceUnavailable(why));
@@ -103,7 +115,13 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyHandle> {
         version: MAILTAP_VERSION,
       });
       sessions.add(session);
-      void session.run().finally(() => sessions.delete(session));
+      perClient.set(address, fromClient + 1);
+      void session.run().finally(() => {
+        sessions.delete(session);
+        const left = (perClient.get(address) ?? 1) - 1;
+        if (left > 0) perClient.set(address, left);
+        else perClient.delete(address);
+      });
     });
     server.on('error', (err) => options.logger?.error({ err: err.message }, 'listener error'));
     await new Promise<void>((resolve, reject) => {

@@ -32,6 +32,7 @@ interface ProxyCliOptions {
   logLevel?: LogLevel;
   config?: string;
   maxSessions?: number;
+  maxSessionsPerClient?: number;
   idleTimeout?: number;
   connectTimeout?: number;
   maxRecordingSize?: number;
@@ -60,6 +61,7 @@ export function register(program: Command): void {
     .option('--no-color', 'no ANSI colours (also when NO_COLOR is set; colour is only ever used on a terminal)')
     .option('--config <file>', 'read these settings from a JSON file (command-line flags win)')
     .option('--max-sessions <n>', 'concurrent sessions before new ones are refused', parsePositiveInt)
+    .option('--max-sessions-per-client <n>', 'concurrent sessions from one client address (default 100)', parsePositiveInt)
     .option('--idle-timeout <ms>', 'close a session silent this long', parsePositiveInt)
     .option('--connect-timeout <ms>', 'upstream connect and TLS handshake timeout', parsePositiveInt)
     .option('--max-recording-size <size>', 'per session: past this size (e.g. 64M, 1G; default 256M) units are counted, not stored', parseSize)
@@ -94,6 +96,7 @@ export function register(program: Command): void {
         redact: !!opts.redact,
         limits: {
           ...(opts.maxSessions ? { maxSessions: opts.maxSessions } : {}),
+          ...(opts.maxSessionsPerClient ? { maxSessionsPerClient: opts.maxSessionsPerClient } : {}),
           ...(opts.idleTimeout ? { idleTimeoutMs: opts.idleTimeout } : {}),
           ...(opts.connectTimeout ? { connectTimeoutMs: opts.connectTimeout } : {}),
           ...(opts.maxRecordingSize ? { maxRecordingBytes: opts.maxRecordingSize } : {}),

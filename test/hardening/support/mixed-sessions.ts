@@ -39,7 +39,7 @@ export async function startMixedRig(pki: TestPki, recordings: string | false): P
     ca: pki.mailtapCa,
     upstreamCa: [pki.upstreamCaFile],
     recordings,
-    limits: { maxSessions: 2000 },
+    limits: { maxSessions: 2000, maxSessionsPerClient: 2000 },
     observer: { end: (_id, close) => closes.push(close) },
   });
   const port = (i: number) => proxy.listeners[i]!.port;
