@@ -7,7 +7,7 @@
 import type { ServerResponse } from 'node:http';
 import type { Lang } from '../core/note.js';
 import type { RecordEvent } from '../record/schema.js';
-import type { SessionStore } from './store.js';
+import { sealRecord, type SessionStore } from './store.js';
 import { localizeSummary } from './summary.js';
 import { TranscriptFeed, type WebEntry } from './transcript-feed.js';
 
@@ -58,13 +58,6 @@ export function streamSession(res: ServerResponse, store: SessionStore, id: stri
   let timer: NodeJS.Timeout | undefined;
   let ended = false;
   let waitingDrain = false;
-  // While a page reads this session's records, the store appends instead of adding up (store.ts).
-  stored.watchers++;
-  let watching = true;
-  const unwatch = () => {
-    if (watching) stored.watchers--;
-    watching = false;
-  };
   openSse(res);
   send(res, 'entries', { entries: feed.header(stored.header), summary: localizeSummary(stored.summary, lang) });
 
@@ -73,7 +66,8 @@ export function streamSession(res: ServerResponse, store: SessionStore, id: stri
     if (ended || waitingDrain || !events) return;
     const upto = Math.min(events.length, cursor + EVENTS_PER_BATCH);
     const entries: WebEntry[] = [];
-    for (; cursor < upto; cursor++) for (const e of feed.event(events[cursor]!)) entries.push(e);
+    // Reading a record seals it: the store adds no more bytes to what this page has shown.
+    for (; cursor < upto; cursor++) for (const e of feed.event(sealRecord(events[cursor]!))) entries.push(e);
     const caughtUp = cursor >= events.length;
     const closed = stored.summary.closed && caughtUp && stored.events === events;
     const fromFile = events !== stored.events && caughtUp;
@@ -100,14 +94,12 @@ export function streamSession(res: ServerResponse, store: SessionStore, id: stri
   });
   const finish = () => {
     ended = true;
-    unwatch();
     unsubscribe();
     clearTimeout(timer);
     res.end();
   };
   res.on('close', () => {
     ended = true;
-    unwatch();
     unsubscribe();
     clearTimeout(timer);
   });

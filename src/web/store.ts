@@ -1,8 +1,9 @@
 // The web view's memory: a SessionObserver that keeps a summary per session and the session's
 // events for the transcript, bounded. Body chunks past BODY_BYTES_KEPT per session keep only
-// their length (the message itself is read from the recording on demand), and while no page
-// watches the session the lengths of a run of such chunks add up in one record: a 64 MiB message
-// costs the proxy a counter, not a copy nor thousands of records (the --web bench row).
+// their length (the message itself is read from the recording on demand), and the lengths of a
+// run of such chunks add up in one record until a page reads it (then it is sealed and the next
+// chunk opens a new one): a 64 MiB message costs the proxy a counter, not a copy nor thousands
+// of records, and a page watching it gets one record per batch (the --web bench rows).
 // Sessions that came from files keep no events at all.
 
 import { basename } from 'node:path';
@@ -19,8 +20,14 @@ export const CLOSED_WITH_EVENTS = 200;
 /** Sessions listed at most; the oldest closed ones are forgotten first. */
 export const SESSIONS_KEPT = 20_000;
 
-/** A body chunk whose bytes were not kept: only its length. */
-export type ElidedUnit = Omit<UnitRecord, 'text' | 'b64'> & { elided: number; b64: '' };
+/** Body chunks whose bytes were not kept: only their length. `sealed`: a reader has seen it. */
+export type ElidedUnit = Omit<UnitRecord, 'text' | 'b64'> & { elided: number; b64: ''; sealed?: boolean };
+
+/** What a reader of a session's records calls on each one it reads, so it stops growing. */
+export function sealRecord(ev: RecordEvent): RecordEvent {
+  if ((ev as ElidedUnit).elided !== undefined) (ev as ElidedUnit).sealed = true;
+  return ev;
+}
 
 export interface StoredSession {
   summary: SessionSummary;
@@ -32,8 +39,6 @@ export interface StoredSession {
   bodyBytesKept: number;
   /** Some body chunks are kept only as their length: messages come from the recording. */
   elided: boolean;
-  /** Session pages streaming this session (live-stream.ts); elided records grow only at 0. */
-  watchers: number;
   recordingPath?: string;
 }
 
@@ -47,7 +52,7 @@ export class SessionStore implements SessionObserver {
   version = 0;
 
   start(id: string, header: RecordHeader): void {
-    this.sessions.set(id, { summary: summaryFromHeader(header), header, events: [], eventsCut: false, bodyBytesKept: 0, elided: false, watchers: 0 });
+    this.sessions.set(id, { summary: summaryFromHeader(header), header, events: [], eventsCut: false, bodyBytesKept: 0, elided: false });
     this.trim();
     this.notify(id, 'start');
   }
@@ -84,7 +89,7 @@ export class SessionStore implements SessionObserver {
   /** A session read from a recording file (mailtap web DIR): summary only, events on demand. */
   addRecorded(summary: SessionSummary, header: RecordHeader, path: string): void {
     summary.recording = basename(path);
-    this.sessions.set(summary.id, { summary, header, events: null, eventsCut: false, bodyBytesKept: 0, elided: false, watchers: 0, recordingPath: path });
+    this.sessions.set(summary.id, { summary, header, events: null, eventsCut: false, bodyBytesKept: 0, elided: false, recordingPath: path });
     this.trim();
     this.notify(summary.id, 'end');
   }
@@ -123,9 +128,9 @@ export class SessionStore implements SessionObserver {
       return;
     }
     s.elided = true;
-    // Nobody reads this session's records yet: the run's chunks add up in its last record.
+    // Until a reader has seen it, the run's chunks add up in its last record.
     const last = events[events.length - 1] as ElidedUnit | undefined;
-    if (s.watchers === 0 && last?.elided !== undefined && last.dir === ev.dir && !last.final) {
+    if (last?.elided !== undefined && !last.sealed && last.dir === ev.dir && !last.final) {
       last.elided += length;
       if (ev.final) last.final = true;
       return;
