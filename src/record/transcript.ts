@@ -39,6 +39,8 @@ const WORDS = {
     authzid: 'authzid', undecoded: 'undecoded', connection: 'connection', state: 'state', violation: 'violation by the',
     error: 'error', hint: 'hint', injection: (n: number, from: string) => `injection: ${n} bytes from the ${from} dropped`,
     close: 'close', clientSent: 'client sent', serverSent: 'server sent',
+    tlsUsed: (client: string, upstream: string) => `TLS used: client ${client}, upstream ${upstream}`,
+    plaintextThroughout: 'none (plaintext throughout)',
     notRecorded: (units: number, bytes: string, events: number, cap: string) => `recording capped at ${cap}: ${units} units (${bytes}) and ${events} other events counted, not stored`, more: (n: number) => `... ${n} more lines`,
     endsEarly: '*** recording ends early (no close event: the session was cut short)',
     results: { success: 'success', failure: 'failure', cancelled: 'cancelled', incomplete: 'incomplete' },
@@ -55,6 +57,8 @@ const WORDS = {
     authzid: 'authzid', undecoded: 'sin decodificar', connection: 'conexión', state: 'estado', violation: 'violación del protocolo por el',
     error: 'error', hint: 'aviso', injection: (n: number, from: string) => `inyección: ${n} bytes del ${from} descartados`,
     close: 'cierre', clientSent: 'cliente envió', serverSent: 'servidor envió',
+    tlsUsed: (client: string, upstream: string) => `TLS usado: cliente ${client}, servidor ${upstream}`,
+    plaintextThroughout: 'ninguno (todo en claro)',
     notRecorded: (units: number, bytes: string, events: number, cap: string) => `grabación limitada a ${cap}: ${units} unidades (${bytes}) y ${events} eventos más contados, no guardados`, more: (n: number) => `... ${n} líneas más`,
     endsEarly: '*** la grabación termina antes de tiempo (sin evento close: la sesión se cortó)',
     results: { success: 'éxito', failure: 'fallo', cancelled: 'cancelada', incomplete: 'incompleta' },
@@ -88,6 +92,8 @@ export class TranscriptBuilder {
   private lastVerb: string | undefined;
   private readonly bodies = new Map<'c2s' | 's2c', PendingBody>();
   private sawClose = false;
+  /** The TLS version each leg negotiated, from its tls events: what was used, not what the route offered. */
+  private readonly tlsUsed: { client?: string; upstream?: string } = {};
 
   constructor(opts: TranscriptOptions) {
     this.lang = opts.lang;
@@ -118,6 +124,7 @@ export class TranscriptBuilder {
     const t = ev.t;
     switch (ev.type) {
       case 'tls':
+        if (ev.version) this.tlsUsed[ev.leg === 'client' ? 'client' : 'upstream'] = ev.version;
         out.push({ marker: ev.version === undefined && ev.reason !== undefined ? '***' : '===', lines: [describeTls(ev, this.lang)], t });
         break;
       case 'auth':
@@ -146,11 +153,13 @@ export class TranscriptBuilder {
         break;
       case 'info':
       case 'compress':
-        out.push({ marker: '===', lines: [this.say(ev.message ?? '')], note: this.note(ev), t });
+        // A message may quote a multi-line exchange (mailtap's own STARTTLS with the server): one line each.
+        out.push({ marker: '===', lines: this.say(ev.message ?? '').split(/\r?\n/), note: this.note(ev), t });
         break;
       case 'close':
         this.sawClose = true;
         out.push({ marker: '===', lines: [`${w.close}: ${this.say(ev.reason)} (${w.clientSent} ${formatBytes(ev.bytes.c2s)}, ${w.serverSent} ${formatBytes(ev.bytes.s2c)})`], t });
+        out.push({ marker: '===', lines: [w.tlsUsed(this.tlsUsed.client ?? w.plaintextThroughout, this.tlsUsed.upstream ?? w.plaintextThroughout)], t });
         if (ev.notRecorded) {
           const n = ev.notRecorded;
           out.push({ marker: '***', lines: [w.notRecorded(n.units, formatBytes(n.c2s + n.s2c), n.events, formatBytes(n.cap))], t });

@@ -221,7 +221,7 @@ export class ProxySession {
           tls.destroy();
           return;
         }
-        this.emit({ type: 'info', dir: 'proxy', message: `mailtap upgraded the server leg with STARTTLS itself: ${transcript.join(' | ')}` } as RecordEvent);
+        this.emit({ type: 'info', dir: 'proxy', message: `mailtap upgraded the server leg with STARTTLS itself:\n${transcript.join('\n')}` } as RecordEvent);
         leg.pause('connecting');
         leg.attach(tls, tls);
         this.noteUpstreamTls(tls);

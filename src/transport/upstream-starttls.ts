@@ -10,7 +10,7 @@ import type { Protocol } from '../protocol/types.js';
 
 export interface UpstreamStartTlsResult {
   greeting: Buffer;
-  /** What mailtap said and heard, for the recording's notes. */
+  /** What mailtap said and heard, one line each, for the recording's notes. */
   transcript: string[];
 }
 
@@ -22,7 +22,8 @@ export async function negotiateUpstreamStartTls(raw: Socket, protocol: Protocol,
     raw.write(`${line}\r\n`);
   };
   const hear = (reply: Buffer) => {
-    transcript.push(`server → mailtap: ${reply.toString('latin1').trimEnd()}`);
+    // One entry per reply line, so a multi-line reply keeps each line's own prefix (250-…, 250 …).
+    for (const line of reply.toString('latin1').trimEnd().split('\r\n')) transcript.push(`server → mailtap: ${line}`);
     return reply.toString('latin1');
   };
   try {
