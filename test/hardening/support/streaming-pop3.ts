@@ -1,14 +1,14 @@
 // A POP3 server whose one message is generated on the fly (never held whole) and written only as
 // fast as the socket drains: the 200 MiB slow-reader test measures the proxy's memory, so the
-// server must not be the thing that buffers. Accepts any USER/PASS.
+// server must not be the thing that buffers. Accepts any USER/PASS; implicit TLS with `options.tls`.
 
 import type { Socket } from 'node:net';
-import { startRawServer, type RawServer } from './raw-server.js';
+import { startRawServer, type RawServer, type RawServerOptions } from './raw-server.js';
 
 /** One 1000-byte line of the message body (998 octets + CRLF, RFC 5322 §2.1.1's limit). */
 const LINE = Buffer.from(`${'x'.repeat(998)}\r\n`);
 
-export async function startStreamingPop3Server(messageBytes: number): Promise<RawServer> {
+export async function startStreamingPop3Server(messageBytes: number, options: RawServerOptions = {}): Promise<RawServer> {
   const lines = Math.ceil(messageBytes / LINE.length);
   const size = lines * LINE.length;
   const block = Buffer.concat(Array.from({ length: 64 }, () => LINE)); // 64 000 bytes
@@ -28,7 +28,7 @@ export async function startStreamingPop3Server(messageBytes: number): Promise<Ra
         else socket.write('+OK\r\n');
       }
     });
-  });
+  }, options);
 }
 
 function stream(socket: Socket, block: Buffer, lines: number, done: () => void): void {
