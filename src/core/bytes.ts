@@ -24,11 +24,17 @@ export function lineText(line: Buffer): string {
 }
 
 /** Human size: 1.2 MiB, 512 B. */
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
-  if (n < 1024 * 1024 * 1024) return `${(n / 1024 / 1024).toFixed(1)} MiB`;
-  return `${(n / 1024 / 1024 / 1024).toFixed(2)} GiB`;
+export function formatBytes(n: number, lang: 'en' | 'es' = 'en'): string {
+  const text =
+    n < 1024
+      ? `${n} B`
+      : n < 1024 * 1024
+        ? `${(n / 1024).toFixed(1)} KiB`
+        : n < 1024 * 1024 * 1024
+          ? `${(n / 1024 / 1024).toFixed(1)} MiB`
+          : `${(n / 1024 / 1024 / 1024).toFixed(2)} GiB`;
+  // Spanish writes the decimal comma (RAE, Ortografía 2010 §4.2.2.1): 9,8 MiB.
+  return lang === 'es' ? text.replace('.', ',') : text;
 }
 
 export { CR, LF };

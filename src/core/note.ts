@@ -23,3 +23,11 @@ export function contractSpanish(text: string): string {
 export function note(en: string, es: string): Note {
   return { en, es: contractSpanish(es) };
 }
+
+/**
+ * `text` as a clause after a semicolon: a sentence-case first word is lowercased ("Other address
+ * status" → "other address status"), an acronym or a code is kept (AUTH, SIZE, 5.7.0).
+ */
+export function clause(text: string): string {
+  return /^\p{Lu}\p{Ll}/u.test(text) ? text[0]!.toLowerCase() + text.slice(1) : text;
+}

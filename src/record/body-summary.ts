@@ -52,7 +52,7 @@ export class BodySummary {
   /** `[DATA 1.2 MiB, 3 attachments] From: … | To: … | Subject: …` with the label given. */
   describe(label: string, lang: 'en' | 'es'): string {
     const m = this.message;
-    const parts = [`${label} ${formatBytes(this.bytes)}`];
+    const parts = [`${label} ${formatBytes(this.bytes, lang)}`];
     const n = m.attachments.length;
     if (n > 0) parts.push(lang === 'es' ? `${n} ${n === 1 ? 'adjunto' : 'adjuntos'}` : `${n} ${n === 1 ? 'attachment' : 'attachments'}`);
     // Header names stay as on the wire in both languages: they are what a mail admin greps for.
@@ -65,7 +65,7 @@ export class BodySummary {
     const list = this.message.attachments;
     const word = lang === 'es' ? 'adjunto' : 'attachment';
     const unnamed = lang === 'es' ? '(sin nombre)' : '(no name)';
-    const lines = list.slice(0, MAX_LISTED).map((a) => `${word}: ${a.name ?? unnamed} (${a.type}, ${formatBytes(a.size)})`);
+    const lines = list.slice(0, MAX_LISTED).map((a) => `${word}: ${a.name ?? unnamed} (${a.type}, ${formatBytes(a.size, lang)})`);
     if (list.length > MAX_LISTED) lines.push(lang === 'es' ? `... ${list.length - MAX_LISTED} adjuntos más` : `... ${list.length - MAX_LISTED} more attachments`);
     return lines;
   }

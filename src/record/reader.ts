@@ -60,7 +60,7 @@ export async function readRecording(path: string, options: ReadOptions = {}): Pr
     invalid(
       `line ${lineNo + 1} is longer than ${formatBytes(maxLineBytes)} (the reader's limit; mailtap never writes lines that long)`,
       undefined,
-      `la línea ${lineNo + 1} supera ${formatBytes(maxLineBytes)} (el límite del lector; mailtap nunca escribe líneas tan largas)`,
+      `la línea ${lineNo + 1} supera ${formatBytes(maxLineBytes, 'es')} (el límite del lector; mailtap nunca escribe líneas tan largas)`,
     );
   try {
     for await (const data of createReadStream(path)) {

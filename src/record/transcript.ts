@@ -158,11 +158,11 @@ export class TranscriptBuilder {
         break;
       case 'close':
         this.sawClose = true;
-        out.push({ marker: '===', lines: [`${w.close}: ${this.say(ev.reason)} (${w.clientSent} ${formatBytes(ev.bytes.c2s)}, ${w.serverSent} ${formatBytes(ev.bytes.s2c)})`], t });
+        out.push({ marker: '===', lines: [`${w.close}: ${this.say(ev.reason)} (${w.clientSent} ${formatBytes(ev.bytes.c2s, this.lang)}, ${w.serverSent} ${formatBytes(ev.bytes.s2c, this.lang)})`], t });
         out.push({ marker: '===', lines: [w.tlsUsed(this.tlsUsed.client ?? w.plaintextThroughout, this.tlsUsed.upstream ?? w.plaintextThroughout)], t });
         if (ev.notRecorded) {
           const n = ev.notRecorded;
-          out.push({ marker: '***', lines: [w.notRecorded(n.units, formatBytes(n.c2s + n.s2c), n.events, formatBytes(n.cap))], t });
+          out.push({ marker: '***', lines: [w.notRecorded(n.units, formatBytes(n.c2s + n.s2c, this.lang), n.events, formatBytes(n.cap, this.lang))], t });
         }
         break;
     }

@@ -181,7 +181,7 @@ export class RecordingWriter extends EventEmitter {
         code: 'E_LIMIT',
         message: `recording cap of ${cap} reached (--max-recording-size): from here on units are counted, not stored; the close event has the counts`,
         note: `Recording cap of ${cap} reached: the rest of the session is counted, not stored`,
-        note_es: `Alcanzado el límite de grabación de ${cap}: el resto de la sesión se cuenta, no se guarda`,
+        note_es: `Alcanzado el límite de grabación de ${formatBytes(this.maxBytes, 'es')}: el resto de la sesión se cuenta, no se guarda`,
       });
     }
     if (event.dir === 'proxy') this.notRecorded.events++;

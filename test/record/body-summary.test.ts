@@ -23,7 +23,7 @@ describe('BodySummary', () => {
   test('size, attachments and subject of a 1.2 MiB message', () => {
     const s = summarise([Buffer.from(bigMessage())]);
     expect(s.describe('DATA', 'en')).toBe('[DATA 1.2 MiB, 3 attachments] From: alice@example.com | To: bob@example.org | Subject: Asunto de prueba');
-    expect(s.describe('DATA', 'es')).toBe('[DATA 1.2 MiB, 3 adjuntos] From: alice@example.com | To: bob@example.org | Subject: Asunto de prueba');
+    expect(s.describe('DATA', 'es')).toBe('[DATA 1,2 MiB, 3 adjuntos] From: alice@example.com | To: bob@example.org | Subject: Asunto de prueba');
   });
 
   test('every part that is not an inline text body is an attachment; Subject unfolded and decoded', () => {

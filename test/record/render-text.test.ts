@@ -47,8 +47,8 @@ describe('TranscriptRenderer (text)', () => {
     expect(lines).toContain('-> EHLO pepito.es  # EHLO: el cliente se identifica y pide las extensiones ESMTP');
     expect(lines).toContain(`=== AUTH LOGIN usuario=alice contraseña=${PASSWORD} (éxito)`);
     expect(lines).toContain(`     # LOGIN como alice con contraseña ${PASSWORD}`);
-    expect(lines).toContain('~> [DATA 1.2 MiB, 3 adjuntos] From: alice@example.com | To: bob@example.org | Subject: Asunto de prueba');
-    expect(lines).toContain('=== adjunto: c.zip (application/octet-stream, 300.6 KiB)');
+    expect(lines).toContain('~> [DATA 1,2 MiB, 3 adjuntos] From: alice@example.com | To: bob@example.org | Subject: Asunto de prueba');
+    expect(lines).toContain('=== adjunto: c.zip (application/octet-stream, 300,6 KiB)');
     expect(lines).toContain('=== TLS tramo cliente: TLSv1.3, TLS_AES_256_GCM_SHA384, SNI mail.example.com');
   });
 

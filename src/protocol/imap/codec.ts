@@ -341,7 +341,7 @@ export class ImapCodec implements Codec {
     if (this.client.awaitingSync && this.assembling) {
       const cmd = this.assembling;
       const size = cmd.literal?.token.size ?? 0;
-      n = note(`Go ahead: the server is ready for the ${formatBytes(size)} literal of ${cmd.verb} (RFC 9051 §7.5)`, `Adelante: el servidor espera el literal de ${formatBytes(size)} de ${cmd.verb} (RFC 9051 §7.5)`);
+      n = note(`Go ahead: the server is ready for the ${formatBytes(size)} literal of ${cmd.verb} (RFC 9051 §7.5)`, `Adelante: el servidor espera el literal de ${formatBytes(size, 'es')} de ${cmd.verb} (RFC 9051 §7.5)`);
       verb = cmd.verb;
       grant = true;
     } else if (this.auth) {

@@ -24,7 +24,7 @@ export function tooLong(side: Side, max: number): CodecEvent {
     side,
     code: 'E_LINE_TOO_LONG',
     message: `line longer than ${max} bytes`,
-    note: note(`A line longer than ${formatBytes(max)}: passed through as raw chunks`, `Una línea de más de ${formatBytes(max)}: pasa como bloques sin analizar`),
+    note: note(`A line longer than ${formatBytes(max)}: passed through as raw chunks`, `Una línea de más de ${formatBytes(max, 'es')}: pasa como bloques sin analizar`),
   };
 }
 
@@ -45,12 +45,13 @@ export function literalNote(size: number, verb: string | undefined, side: Side, 
   const kind = binary ? 'binary literal (RFC 3516)' : 'literal';
   const kindEs = binary ? 'literal binario (RFC 3516)' : 'literal';
   const s = formatBytes(size);
+  const sEs = formatBytes(size, 'es');
   if (side === 'client') {
-    if (verb === 'APPEND') return note(`Message being appended: ${kind} of ${s}`, `Mensaje que se añade: ${kindEs} de ${s}`);
-    if (verb === 'LOGIN') return note(`LOGIN argument sent as a ${kind} (${s})`, `Argumento de LOGIN enviado como ${kindEs} (${s})`);
-    return note(`${kind} argument of ${verb ?? 'the command'} (${s})`, `Argumento ${kindEs} de ${verb ?? 'el comando'} (${s})`);
+    if (verb === 'APPEND') return note(`Message being appended: ${kind} of ${s}`, `Mensaje que se añade: ${kindEs} de ${sEs}`);
+    if (verb === 'LOGIN') return note(`LOGIN argument sent as a ${kind} (${s})`, `Argumento de LOGIN enviado como ${kindEs} (${sEs})`);
+    return note(`${kind} argument of ${verb ?? 'the command'} (${s})`, `Argumento ${kindEs} de ${verb ?? 'el comando'} (${sEs})`);
   }
-  if (r && r.kind === 'untagged' && r.status === 'FETCH') return note(`Content of message ${r.number} in FETCH: ${kind} of ${s}`, `Contenido del mensaje ${r.number} en FETCH: ${kindEs} de ${s}`);
+  if (r && r.kind === 'untagged' && r.status === 'FETCH') return note(`Content of message ${r.number} in FETCH: ${kind} of ${s}`, `Contenido del mensaje ${r.number} en FETCH: ${kindEs} de ${sEs}`);
   return note(`${kind} of ${s} in the ${verb ?? ''} response`.replace('  ', ' '), `${kindEs} de ${s} en la respuesta ${verb ?? ''}`.trim());
 }
 

@@ -91,7 +91,7 @@ export function contentChunkNote(label: ContentLabel, peek: HeaderPeek, first: b
     const d = describe(peek.summary());
     const sep = d.en ? `; ${d.en}` : '';
     const sepEs = d.es ? `; ${d.es}` : '';
-    return note(`End of ${w.en}: ${formatBytes(total)} in all, ending with "."${sep}`, `Fin de ${w.es}: ${formatBytes(total)} en total, termina con "."${sepEs}`);
+    return note(`End of ${w.en}: ${formatBytes(total)} in all, ending with "."${sep}`, `Fin de ${w.es}: ${formatBytes(total, 'es')} en total, termina con "."${sepEs}`);
   }
   if (first) {
     const d = peek.complete ? describe(peek.summary()) : { en: '', es: '' };
@@ -99,5 +99,5 @@ export function contentChunkNote(label: ContentLabel, peek: HeaderPeek, first: b
     const sepEs = d.es ? `: ${d.es}` : '';
     return note(`Content of ${w.en} begins${sep}`, `Empieza el contenido de ${w.es}${sepEs}`);
   }
-  return note(`Content of ${w.en} continues (${formatBytes(total)} so far)`, `Sigue el contenido de ${w.es} (${formatBytes(total)} hasta ahora)`);
+  return note(`Content of ${w.en} continues (${formatBytes(total)} so far)`, `Sigue el contenido de ${w.es} (${formatBytes(total, 'es')} hasta ahora)`);
 }

@@ -95,7 +95,7 @@ export function replyNote(cmd: Pop3Command | undefined, status: Pop3Status, line
       return join(note('Logged in: mailbox locked, TRANSACTION phase begins', 'Sesión iniciada: buzón bloqueado, empieza la fase de TRANSACCIÓN'), codeNote(text));
     case 'STAT':
       if (isNumber(words[0]) && isNumber(words[1]))
-        return note(`${words[0]} messages, ${words[1]} bytes (${formatBytes(Number(words[1]))})`, `${words[0]} mensajes, ${words[1]} bytes (${formatBytes(Number(words[1]))})`);
+        return note(`${words[0]} messages, ${words[1]} bytes (${formatBytes(Number(words[1]))})`, `${words[0]} mensajes, ${words[1]} bytes (${formatBytes(Number(words[1]), 'es')})`);
       return note('Mailbox status', 'Estado del buzón');
     case 'LIST':
       if (isNumber(words[1])) return note(`Message ${words[0]} is ${words[1]} bytes`, `El mensaje ${words[0]} ocupa ${words[1]} bytes`);
@@ -162,7 +162,7 @@ export function listingNote(cmd: Pop3Command, unit: Buffer): Note {
     case 'LIST': {
       let total = 0;
       for (const l of lines) total += Number(l.split(' ')[1]) || 0;
-      return note(`${lines.length} messages listed, ${formatBytes(total)} in all`, `${lines.length} mensajes listados, ${formatBytes(total)} en total`);
+      return note(`${lines.length} messages listed, ${formatBytes(total)} in all`, `${lines.length} mensajes listados, ${formatBytes(total, 'es')} en total`);
     }
     case 'UIDL':
       return note(`${lines.length} unique ids listed`, `${lines.length} identificadores únicos listados`);
@@ -185,6 +185,6 @@ export function listingNote(cmd: Pop3Command, unit: Buffer): Note {
 export function truncatedListingNote(cmd: Pop3Command, limit: number): Note {
   return note(
     `${cmd.verb} listing longer than ${formatBytes(limit)}: its start is kept as this reply, the rest follows as body chunks`,
-    `Listado de ${cmd.verb} de más de ${formatBytes(limit)}: su inicio es esta respuesta, el resto sigue como trozos de cuerpo`,
+    `Listado de ${cmd.verb} de más de ${formatBytes(limit, 'es')}: su inicio es esta respuesta, el resto sigue como trozos de cuerpo`,
   );
 }

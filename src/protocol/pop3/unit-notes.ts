@@ -27,6 +27,6 @@ export const NOTES = {
 /** Chunks of a listing that outgrew `maxReplyBytes`. */
 export function listingStreamNote(verb: string, final: boolean, total: number): Note {
   return final
-    ? note(`End of the ${verb} listing (${formatBytes(total)} after its first part)`, `Fin del listado de ${verb} (${formatBytes(total)} tras su primera parte)`)
+    ? note(`End of the ${verb} listing (${formatBytes(total)} after its first part)`, `Fin del listado de ${verb} (${formatBytes(total, 'es')} tras su primera parte)`)
     : note(`${verb} listing continues`, `Sigue el listado de ${verb}`);
 }

@@ -39,10 +39,10 @@ export const notes = {
 export function bodyChunkNote(verb: string, total: number, final: boolean): Note {
   if (verb === 'BDAT') {
     return final
-      ? note(`End of BDAT chunk (${formatBytes(total)})`, `Fin del fragmento BDAT (${formatBytes(total)})`)
-      : note(`BDAT chunk data, ${formatBytes(total)} so far`, `Datos del fragmento BDAT, ${formatBytes(total)} hasta ahora`);
+      ? note(`End of BDAT chunk (${formatBytes(total)})`, `Fin del fragmento BDAT (${formatBytes(total, 'es')})`)
+      : note(`BDAT chunk data, ${formatBytes(total)} so far`, `Datos del fragmento BDAT, ${formatBytes(total, 'es')} hasta ahora`);
   }
   return final
-    ? note(`End of message data (${formatBytes(total)} in all, ending with <CRLF>.<CRLF>)`, `Fin de los datos del mensaje (${formatBytes(total)} en total, termina con <CRLF>.<CRLF>)`)
-    : note(`Message data continues, ${formatBytes(total)} so far`, `Siguen los datos del mensaje, ${formatBytes(total)} hasta ahora`);
+    ? note(`End of message data (${formatBytes(total)} in all, ending with <CRLF>.<CRLF>)`, `Fin de los datos del mensaje (${formatBytes(total, 'es')} en total, termina con <CRLF>.<CRLF>)`)
+    : note(`Message data continues, ${formatBytes(total)} so far`, `Siguen los datos del mensaje, ${formatBytes(total, 'es')} hasta ahora`);
 }

@@ -35,7 +35,7 @@ export function describeKeyword(line: string): Pair {
   if (key === 'SIZE') {
     const n = Number(params[0]);
     if (params.length === 0 || n === 0) return ['SIZE: message size declared with SIZE=, no fixed limit (RFC 1870)', 'SIZE: tamaño declarado con SIZE=, sin límite fijo (RFC 1870)'];
-    if (Number.isFinite(n)) return [`SIZE ${params[0]}: max message size ${formatBytes(n)} (RFC 1870)`, `SIZE ${params[0]}: tamaño máximo del mensaje ${formatBytes(n)} (RFC 1870)`];
+    if (Number.isFinite(n)) return [`SIZE ${params[0]}: max message size ${formatBytes(n)} (RFC 1870)`, `SIZE ${params[0]}: tamaño máximo del mensaje ${formatBytes(n, 'es')} (RFC 1870)`];
   }
   if (key === 'AUTH' || key.startsWith('AUTH=')) {
     const mechs = key.startsWith('AUTH=') ? [key.slice(5), ...params] : params;

@@ -18,8 +18,8 @@ function describeParam(raw: string): Pair {
   switch (key) {
     case 'SIZE': {
       const n = Number(value);
-      const size = Number.isFinite(n) ? ` (${formatBytes(n)})` : '';
-      return [`SIZE=${value}: declared message size ${value} bytes${size}`, `SIZE=${value}: tamaño declarado del mensaje ${value} bytes${size}`];
+      const size = (lang: 'en' | 'es') => (Number.isFinite(n) ? ` (${formatBytes(n, lang)})` : '');
+      return [`SIZE=${value}: declared message size ${value} bytes${size('en')}`, `SIZE=${value}: tamaño declarado del mensaje ${value} bytes${size('es')}`];
     }
     case 'BODY': {
       const v = value.toUpperCase();

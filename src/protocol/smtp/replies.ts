@@ -2,7 +2,7 @@
 // enhanced status code (RFC 3463), the extensions an EHLO reply lists, and for AUTH the decoded
 // challenge. Pure function of its inputs, so notes are identical for any chunking.
 
-import { note, type Note } from '../../core/note.js';
+import { clause, note, type Note } from '../../core/note.js';
 import { describeKeyword } from './ehlo-keywords.js';
 import { describeEnhanced } from './enhanced-codes.js';
 import { describeCode, successMeaning } from './reply-codes.js';
@@ -48,8 +48,8 @@ export function describeReply(ctx: ReplyContext): Note {
   }
   if (ctx.enhanced) {
     const e = describeEnhanced(ctx.enhanced);
-    en += `; ${e.en}`;
-    es += `; ${e.es}`;
+    en += `; ${clause(e.en)}`;
+    es += `; ${clause(e.es)}`;
   }
   if (answers === 'EHLO' && code === '250' && ctx.texts.length > 1) {
     const kws = ctx.texts.slice(1).map(describeKeyword);
@@ -57,8 +57,8 @@ export function describeReply(ctx: ReplyContext): Note {
     es += `; extensiones: ${kws.map((k) => k[1]).join('; ')}`;
   }
   if (ctx.challenge) {
-    en += `; ${ctx.challenge.en}`;
-    es += `; ${ctx.challenge.es}`;
+    en += `; ${clause(ctx.challenge.en)}`;
+    es += `; ${clause(ctx.challenge.es)}`;
   }
   return note(en, es);
 }

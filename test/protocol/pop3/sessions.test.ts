@@ -40,7 +40,7 @@ const cases: Case[] = [
       const list = units(events).find((u) => u.verb === 'LIST' && u.side === 'server')!;
       expect(list.bytes.toString()).toBe(LAB_LIST);
       expect(list.note.en).toBe('4 messages listed, 913.0 KiB in all');
-      expect(list.note.es).toBe('4 mensajes listados, 913.0 KiB en total');
+      expect(list.note.es).toBe('4 mensajes listados, 913,0 KiB en total');
       const states = events.flatMap((e) => (e.type === 'state' ? [e.note.es] : []));
       expect(states.map((s) => s.split(':')[0])).toEqual(['Fase de AUTORIZACIÓN', 'Fase de TRANSACCIÓN', 'Fase de ACTUALIZACIÓN']);
     },

@@ -93,14 +93,16 @@ describe('notes', () => {
     expect(ehlo.en).toContain('SIZE 35882577: max message size 34.2 MiB');
     expect(ehlo.en).toContain('AUTH LOGIN PLAIN XOAUTH XOAUTH2');
     expect(ehlo.en).toContain('ENHANCEDSTATUSCODES');
-    expect(ehlo.es).toContain('tamaño máximo del mensaje 34.2 MiB');
+    expect(ehlo.es).toContain('tamaño máximo del mensaje 34,2 MiB');
     const sasl = units(ev).filter((u) => u.kind === 'sasl').map((u) => u.note.en);
     expect(sasl).toEqual(['User name: usuario@servidor.com', 'Password: contraseña']);
     const challenges = units(ev).filter((u) => u.status === '334').map((u) => u.note.en);
-    expect(challenges[0]).toContain('Server asks for the user name ("Username:")');
+    expect(challenges[0]).toContain('; server asks for the user name ("Username:")');
     const auth = ev.find((e): e is AuthEvent => e.type === 'auth')!;
     expect(auth).toMatchObject({ mechanism: 'LOGIN', result: 'success', username: 'usuario@servidor.com', password: 'contraseña', verdict: '235 2.7.0 Accepted' });
     expect(noteOf(ev, (u) => u.verb === 'MAIL' && u.kind === 'reply')?.en).toContain('2.1.0');
+    // A clause after a semicolon starts in lower case, in both languages ("; otro estado…").
+    for (const u of units(ev).filter((x) => x.kind === 'reply')) for (const text of [u.note.en, u.note.es]) expect(text).not.toMatch(/; \p{Lu}\p{Ll}/u);
   });
 
   it('explain MAIL and RCPT parameters', () => {
