@@ -26,13 +26,17 @@ export async function startChild<Ready>(script: string, config: unknown, nodeFla
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const ready = await new Promise<Ready>((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });
-    lines.once('line', (line) => {
+    const onLine = (line: string) => {
+      // V8 tracing flags (bench/deopts.ts) print to stdout too: the ready line is the JSON one.
+      if (nodeFlags.length > 0 && !line.startsWith('{')) return;
+      lines.removeListener('line', onLine);
       try {
         resolve(JSON.parse(line) as Ready);
       } catch {
         reject(new Error(`${script} printed ${JSON.stringify(line)} instead of its ready line`));
       }
-    });
+    };
+    lines.on('line', onLine);
     child.once('exit', (code) => reject(new Error(`${script} exited (${code}) before it was ready`)));
     child.once('error', reject);
   });
