@@ -18,7 +18,8 @@ import {
 import { caPaths, ensureDir, exists, KEY_MODE, PUBLIC_MODE, readCaFile, readKeyFile, writeNewFile, type CaPaths } from './key-files.js';
 import { LOCAL_SUBTREES, normalizeSubtree, permits } from './name-constraints.js';
 import { cacheKey, normalizeNames } from './names.js';
-import { describeCertificate, type CaInfo } from './inspect.js';
+import { describeCertificate } from './describe.js';
+import type { CaInfo } from './ca-info.js';
 
 export interface CaInitOptions {
   force?: boolean;

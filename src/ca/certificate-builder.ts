@@ -11,18 +11,9 @@ import { assembleCertificate, readChildren, readTlv, sequence, tlv, TAG } from '
 import { encodeNameConstraints, NAME_CONSTRAINTS_OID } from './name-constraints.js';
 import { ipToBytes, type LeafName } from './names.js';
 
-const DAY_MS = 24 * 60 * 60 * 1000;
+import { BACKDATE_MS, DAY_MS, LEAF_VALIDITY_DAYS, MAX_COMMON_NAME } from './validity.js';
 
-/**
- * CA/Browser Forum Baseline Requirements §6.3.2 (and Apple's and Chrome's root programs) reject
- * TLS server certificates valid for more than 398 days; one day of margin for clock and rounding.
- */
-export const LEAF_VALIDITY_DAYS = 397;
-/** notBefore is set this far back so a client whose clock runs slow still accepts a new leaf. */
-export const BACKDATE_MS = DAY_MS;
-export const CA_DEFAULT_VALIDITY_DAYS = 3650;
-/** ub-common-name (RFC 5280 Appendix A.1). */
-export const MAX_COMMON_NAME = 64;
+export { CA_DEFAULT_VALIDITY_DAYS, LEAF_VALIDITY_DAYS, MAX_COMMON_NAME } from './validity.js';
 
 export interface Signer {
   /** The CA's private key. */
