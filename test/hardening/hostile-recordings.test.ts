@@ -72,7 +72,7 @@ describe('long lines', () => {
     try {
       const es = await runCliInProcess(['show', path, '--format', 'json']);
       expect(es.code).toBe(1);
-      expect(es.err).toMatch(/^mailtap: .*huge\.jsonl no es una grabación de mailtap válida: la línea 2 supera 64\.0 MiB[^\n]*\n$/);
+      expect(es.err).toMatch(/^mailtap: .*huge\.jsonl no es una grabación de mailtap válida: la línea 2 supera 64,0 MiB[^\n]*\n$/);
     } finally {
       if (saved === undefined) delete process.env.LANG;
       else process.env.LANG = saved;

@@ -64,7 +64,7 @@ describe('--max-recording-size', () => {
       const en = await runCliInProcess(['show', log!.recordingPath!, '--lang', 'en']);
       expect(en.out).toMatch(/recording capped at 64\.0 KiB: \d+ units \(.+\) and \d+ other events counted, not stored/);
       const es = await runCliInProcess(['show', log!.recordingPath!, '--lang', 'es']);
-      expect(es.out).toMatch(/grabación limitada a 64\.0 KiB: \d+ unidades/);
+      expect(es.out).toMatch(/grabación limitada a 64,0 KiB: \d+ unidades/);
     } finally {
       await proxy.close();
     }

@@ -1,8 +1,8 @@
 // Test PKI made once per test file: the mailtap CA (what clients must trust) and a separate
 // "real server" CA with a leaf for localhost/127.0.0.1 (what mailtap trusts via upstreamCa).
 
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm, writeFile } from 'node:fs/promises';
+import { tempDir } from './temp-dirs.js';
 import { join } from 'node:path';
 import { CertificateAuthority } from '../../src/ca/index.js';
 
@@ -20,7 +20,7 @@ export interface TestPki {
 }
 
 export async function makeTestPki(): Promise<TestPki> {
-  const dir = await mkdtemp(join(tmpdir(), 'mailtap-pki-'));
+  const dir = await tempDir('mailtap-pki-');
   const mailtapCa = await CertificateAuthority.init(join(dir, 'mailtap'), { cn: 'mailtap test CA' });
   const upstreamCa = await CertificateAuthority.init(join(dir, 'upstream'), { cn: 'upstream test CA' });
   const leaf = await upstreamCa.issue(['localhost', '127.0.0.1']);
@@ -39,6 +39,7 @@ export async function makeTestPki(): Promise<TestPki> {
 }
 
 export async function makeTempDir(prefix: string): Promise<{ dir: string; cleanup: () => Promise<void> }> {
-  const dir = await mkdtemp(join(tmpdir(), prefix));
+  // Also removed when the test file ends, should a failing test never reach its cleanup.
+  const dir = await tempDir(prefix);
   return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
 }
