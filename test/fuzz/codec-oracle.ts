@@ -58,7 +58,7 @@ const carryCap = (l: Limits): number => Math.max(2, l.maxPendingBytes);
 export const contractUnitCap = (l: Limits): number => Math.max(l.maxLineBytes, l.maxReplyBytes);
 
 export interface OracleOptions {
-  /** Override the unit cap (only to work around a known, reported codec bug; see its it.fails). */
+  /** Override the unit cap (to work around a known codec bug while its it.fails stands; none today). */
   unitCap?: (limits: Limits) => number;
 }
 
