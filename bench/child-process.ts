@@ -25,6 +25,11 @@ export async function startChild<Ready>(script: string, config: unknown, nodeFla
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const ready = await new Promise<Ready>((resolve, reject) => {
+    // A child that never became ready is not left running behind a failed bench.
+    const fail = (err: Error) => {
+      child.kill();
+      reject(err);
+    };
     const lines = createInterface({ input: child.stdout! });
     const onLine = (line: string) => {
       // V8 tracing flags (bench/deopts.ts) print to stdout too: the ready line is the JSON one.
@@ -33,12 +38,12 @@ export async function startChild<Ready>(script: string, config: unknown, nodeFla
       try {
         resolve(JSON.parse(line) as Ready);
       } catch {
-        reject(new Error(`${script} printed ${JSON.stringify(line)} instead of its ready line`));
+        fail(new Error(`${script} printed ${JSON.stringify(line)} instead of its ready line`));
       }
     };
     lines.on('line', onLine);
     child.once('exit', (code) => reject(new Error(`${script} exited (${code}) before it was ready`)));
-    child.once('error', reject);
+    child.once('error', fail);
   });
   const waiting: ((value: unknown) => void)[] = [];
   child.on('message', (m) => waiting.shift()?.(m));
