@@ -35,7 +35,7 @@ export interface Plan {
   fault: Fault;
   /** Per STARTTLS/STLS go-ahead: upgrade (true) or carry on in plaintext (an injection). */
   upgrade: boolean[];
-  /** Per command: sent in the same write as the next one (pipelined). */
+  /** Per command: not waited for (a pipelined STARTTLS: the next step comes within milliseconds). */
   pipelined: boolean[];
   /** How long a stalled server stays stalled; also the delay before a mid-handshake destroy. */
   delayMs: number;
@@ -59,7 +59,11 @@ export function makePlan(rnd: () => number): Plan {
   const n = 1 + Math.floor(rnd() * 8);
   const commands = Array.from({ length: n }, () => pick(POOL[protocol]));
   const fault = pick(FAULTS);
-  const at = Math.floor(rnd() * (n + 1));
+  let at = Math.floor(rnd() * (n + 1));
+  // The window that killed the proxy (issue 13): a fault right after STARTTLS/STLS, while the
+  // proxy is still upgrading its server leg. Aim at it in a third of the plans that have one.
+  const starttls = commands.indexOf(STARTTLS[protocol]);
+  if (starttls >= 0 && rnd() < 0.33) at = starttls + 1;
   // A destroy mid-handshake needs a handshake: on a STARTTLS route, a STARTTLS right at the fault.
   if (fault === 'client-destroy-mid-handshake' && tls === 'starttls') commands.splice(at, 0, STARTTLS[protocol]);
   return {
@@ -95,6 +99,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 class FuzzClient {
   text = '';
   closed = false;
+  /** A TLS handshake was started and has not completed: the TLS socket cannot end the connection. */
+  handshaking = false;
   private wakers: (() => void)[] = [];
   constructor(
     public socket: Socket,
@@ -176,7 +182,7 @@ export async function runPlan(plan: Plan, port: number, ca: string, upstream: Li
       client.reset();
       return finish({ plan, ca, client, conn: await connectionOf(upstream, before, 1000), trace, tag: 0 }, true);
     }
-    if (!(await handshake(tls))) trace.push('handshake failed');
+    if (!(await handshake(tls, client))) trace.push('handshake failed');
   } else client = new FuzzClient(raw, raw);
   const ctx: Ctx = { plan, ca, client, conn: await connectionOf(upstream, before, 3000), trace, tag: 1 };
   await client.waitFor(/\r\n/, 2000);
@@ -207,6 +213,7 @@ async function send(ctx: Ctx, i: number, cmd: string): Promise<void> {
     if (!plan.pipelined[i]) await client.waitFor(undefined, 150);
     return;
   }
+  if (plan.pipelined[i] && plan.fault !== 'client-destroy-mid-handshake') return void ctx.trace.push('did not wait for the go-ahead');
   client.text = '';
   if (!(await client.waitFor(GO_AHEAD[plan.protocol], 1500))) return;
   if (!plan.upgrade[i] && plan.fault !== 'client-destroy-mid-handshake') return void ctx.trace.push('go-ahead, stayed in plaintext');
@@ -222,10 +229,12 @@ async function send(ctx: Ctx, i: number, cmd: string): Promise<void> {
     client.reset();
     return;
   }
-  ctx.trace.push((await handshake(tls)) ? 'upgraded' : 'upgrade failed');
+  ctx.trace.push((await handshake(tls, client)) ? 'upgraded' : 'upgrade failed');
 }
 
-function handshake(tls: TLSSocket): Promise<boolean> {
+function handshake(tls: TLSSocket, client: FuzzClient): Promise<boolean> {
+  client.handshaking = true;
+  tls.once('secureConnect', () => (client.handshaking = false));
   return new Promise<boolean>((r) => {
     const t = setTimeout(() => r(false), 5000);
     tls.once('secureConnect', () => (clearTimeout(t), r(true)));
@@ -242,7 +251,7 @@ async function fault(ctx: Ctx): Promise<boolean> {
       client.reset();
       return true;
     case 'client-half-close':
-      client.socket.end();
+      (client.handshaking ? client.raw : client.socket).end();
       return true;
     case 'client-destroy-mid-handshake':
       return false; // happens at the STARTTLS (or at connect, implicit)
@@ -270,13 +279,15 @@ async function fault(ctx: Ctx): Promise<boolean> {
 /** Lets go of the session as planned and waits for its upstream connection to close. */
 async function finish(ctx: Ctx, stopped = false): Promise<Outcome> {
   const { plan, client, conn, trace } = ctx;
+  // A TLS socket whose handshake never finished sends no FIN on end(): end the TCP socket then.
+  const endable = () => (client.handshaking ? client.raw : client.socket);
   if (!client.closed && !stopped) {
     trace.push(`teardown ${plan.teardown}`);
     if (plan.teardown === 'goodbye') {
       client.write(plan.protocol === 'imap' ? `z ${GOODBYE.imap}\r\n` : `${GOODBYE[plan.protocol]}\r\n`);
       await client.waitFor(undefined, 500);
-      client.socket.end();
-    } else if (plan.teardown === 'end') client.socket.end();
+      endable().end();
+    } else if (plan.teardown === 'end') endable().end();
     else if (plan.teardown === 'reset') client.reset();
     else client.socket.destroy();
   }
