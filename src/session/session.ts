@@ -16,11 +16,9 @@ import type { RecordEvent, RecordHeader, CloseEvent } from '../record/schema.js'
 import { recordEventFromCodec } from '../record/from-codec.js';
 import { RecordingWriter } from '../record/writer.js';
 import { Redactor } from '../record/redact.js';
-import { connectUpstream } from '../transport/connect.js';
-import { negotiateUpstreamStartTls } from '../transport/upstream-starttls.js';
 import { isStartTlsCommand, localStartTlsAcceptance, withStartTlsOffer } from './local-starttls.js';
 import { clientTlsOptions, leafNames } from './client-certificates.js';
-import { wrapClient, wrapUpstream, type ClientTlsOptions } from '../transport/tls-wrap.js';
+import type { ClientTlsOptions } from '../transport/tls-wrap.js';
 import { certificateNames, tlsInfoOf } from '../transport/tls-info.js';
 import type { UpstreamTrust } from '../transport/upstream-trust.js';
 import { Leg } from './leg.js';
@@ -28,7 +26,7 @@ import { clientEndpoint, sessionHeader, type ClientEndpoint } from './header.js'
 import { MistakeSpotter } from '../protocol/hints.js';
 import { isGoodbye } from '../protocol/goodbye.js';
 import type { HintEvent } from '../protocol/types.js';
-import { plaintextOnTlsHint, untrustedUpstreamHint, watchSilentClient } from './tls-mistakes.js';
+import { acceptImplicitTls, untrustedUpstreamHint } from './tls-mistakes.js';
 import { CompressTap } from './compress-tap.js';
 import type { SessionTap, TapHold } from './tap.js';
 import { TapGate } from './tap-gate.js';
@@ -36,6 +34,7 @@ import { oneLine, upgradeBothLegs } from './starttls-upgrade.js';
 import { closeWhenFlushed } from './teardown.js';
 import { leftBeforeTls, leftReason, type ClientProgress, type Leaving } from './leave-reasons.js';
 import { OwedReplies } from './owed-replies.js';
+import { openUpstreamLeg } from './upstream-leg.js';
 
 export interface SessionObserver {
   start?(id: string, header: RecordHeader): void;
@@ -196,64 +195,40 @@ export class ProxySession {
     let upstreamFailure: unknown;
     let pendingGreeting: Buffer | undefined;
     try {
-      const conn = await connectUpstream(route.upstream, trust, limits.connectTimeoutMs);
-      // The client may have left while we were connecting: never keep a server connection for it.
-      const abandoned = (): boolean => {
-        if (!this.finished) return false;
-        conn.tls?.destroy();
-        conn.raw.destroy();
-        return true;
-      };
-      if (abandoned()) return;
-      const leg = new Leg(conn.raw, this.handlersFor('server'));
-      this.upstream = leg;
-      if (conn.tls) {
-        // Nothing from the server may reach the client before the client leg is ready: on an
-        // implicit-TLS listener the greeting would otherwise land in plaintext mid-handshake.
-        leg.pause('connecting');
-        leg.attach(conn.tls, conn.tls);
-        this.noteUpstreamTls(conn.tls);
-      } else if (route.listen.tls === 'implicit') {
-        // The client will speak TLS from its first byte: the server must be in TLS before then.
-        const { greeting, transcript } = await negotiateUpstreamStartTls(conn.raw, route.upstream.protocol, limits.connectTimeoutMs);
-        const tls = await wrapUpstream(conn.raw, { host: route.upstream.host, trust, timeoutMs: limits.connectTimeoutMs });
-        if (abandoned()) {
-          tls.destroy();
-          return;
-        }
-        this.emit({ type: 'info', dir: 'proxy', message: `mailtap upgraded the server leg with STARTTLS itself:\n${transcript.join('\n')}` } as RecordEvent);
-        leg.pause('connecting');
-        leg.attach(tls, tls);
-        this.noteUpstreamTls(tls);
-        pendingGreeting = greeting;
-      } else {
-        leg.pause('connecting');
-        leg.attach(conn.raw);
-      }
+      const opened = await openUpstreamLeg({
+        route,
+        trust,
+        timeoutMs: limits.connectTimeoutMs,
+        handlers: this.handlersFor('server'),
+        clientGone: () => this.finished,
+        adopt: (leg) => (this.upstream = leg),
+      });
+      if (!opened) return;
+      if (opened.bridgeTranscript) this.emit({ type: 'info', dir: 'proxy', message: `mailtap upgraded the server leg with STARTTLS itself:\n${opened.bridgeTranscript.join('\n')}` } as RecordEvent);
+      if (opened.tls) this.noteUpstreamTls(opened.tls);
+      pendingGreeting = opened.greeting;
     } catch (err) {
       upstreamFailure = err;
     }
     if (this.finished) return;
     if (route.listen.tls === 'implicit') {
-      const { socket, secure } = wrapClient(this.client.raw, await this.clientTlsOptions(), this.client.bytesIn);
-      this.client.detach();
-      const silence = watchSilentClient(this.client.raw, this.options.module.protocol, (h) => this.hint(h));
+      let accepted;
       try {
-        await secure;
+        accepted = await acceptImplicitTls(this.client, await this.clientTlsOptions(), this.options.module.protocol, (h) => this.hint(h));
       } catch (err) {
         this.upstream?.destroy();
-        const plaintext = plaintextOnTlsHint(err, this.options.module.protocol);
-        if (!plaintext) throw err;
+        throw err;
+      }
+      if ('plaintext' in accepted) {
+        this.upstream?.destroy();
         // One line with the fix, not OpenSSL's "wrong version number" as error, log and close reason.
-        this.hint(plaintext);
+        this.hint(accepted.plaintext);
         this.finish('the client spoke plaintext to an implicit-TLS port');
         return;
-      } finally {
-        silence.stop();
       }
-      this.client.attach(socket, socket);
+      this.client.attach(accepted.socket, accepted.socket);
       this.clientTlsDone = true;
-      this.emit({ type: 'tls', dir: 'proxy', ...tlsInfoOf(socket, 'client') } as RecordEvent);
+      this.emit({ type: 'tls', dir: 'proxy', ...tlsInfoOf(accepted.socket, 'client') } as RecordEvent);
     }
     if (upstreamFailure) {
       this.refuse(this.options.module.upstreamFailure(oneLine(describeError(upstreamFailure))), upstreamFailure);

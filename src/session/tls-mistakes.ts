@@ -4,6 +4,9 @@
 // an upstream certificate mailtap cannot verify. The byte-level mistakes are src/protocol/hints.ts.
 
 import type { Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
+import { wrapClient, type ClientTlsOptions } from '../transport/tls-wrap.js';
+import type { Leg } from './leg.js';
 import { note } from '../core/note.js';
 import type { Protocol } from '../core/protocol-name.js';
 import { PORTS } from '../protocol/hints.js';
@@ -87,4 +90,31 @@ export function untrustedUpstreamHint(err: unknown): HintEvent | null {
       `mailtap no confía en el certificado del servidor (${code}): indíquele la CA del servidor con \`--upstream-ca FICHERO\` o desactive la comprobación con \`--insecure\` (solo servidores de prueba)`,
     ),
   };
+}
+
+/**
+ * The client's handshake on an implicit-TLS listener, watched for the two mistakes made there: a
+ * client silent for SILENT_CLIENT_HINT_MS gets `hint` (it waits for a plaintext greeting), and a
+ * client that spoke plaintext is answered with the hint to give, not a TLS error. Other failures
+ * throw (E_CLIENT_TLS from tls-wrap.ts).
+ */
+export async function acceptImplicitTls(
+  client: Leg,
+  options: ClientTlsOptions,
+  protocol: Protocol,
+  hint: (h: HintEvent) => void,
+): Promise<{ socket: TLSSocket } | { plaintext: HintEvent }> {
+  const { socket, secure } = wrapClient(client.raw, options, client.bytesIn);
+  client.detach();
+  const silence = watchSilentClient(client.raw, protocol, hint);
+  try {
+    await secure;
+    return { socket };
+  } catch (err) {
+    const plaintext = plaintextOnTlsHint(err, protocol);
+    if (plaintext) return { plaintext };
+    throw err;
+  } finally {
+    silence.stop();
+  }
 }
