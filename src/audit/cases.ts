@@ -83,7 +83,7 @@ export const CASE_INFO: Readonly<Record<AuditCaseName, AuditCaseInfo>> = {
     attackerGains: note('control of the dialogue inside TLS: forged capabilities or replies (CVE-2011-0411 family)', 'control del diálogo dentro de TLS: capacidades o respuestas falsificadas (familia de CVE-2011-0411)'),
     fix: note(
       'update the client: after STARTTLS it must discard anything read before the TLS handshake (RFC 3207 §4.2, RFC 2595 §3.1, RFC 9051 §6.2.1); or use implicit TLS',
-      'actualice el cliente: tras STARTTLS debe descartar lo leído antes del saludo TLS (RFC 3207 §4.2, RFC 2595 §3.1, RFC 9051 §6.2.1); o use TLS implícito',
+      'actualice el cliente: tras STARTTLS debe descartar lo leído antes de la negociación TLS (RFC 3207 §4.2, RFC 2595 §3.1, RFC 9051 §6.2.1); o use TLS implícito',
     ),
   },
   'old-tls': {

@@ -198,15 +198,15 @@ export class CaseJudge implements SessionTap {
       return { name, verdict: 'n/a', reason: note('the client never started TLS and sent nothing sensitive, so the case was not reached', 'el cliente nunca inició TLS ni envió nada sensible: el caso no llegó a probarse') };
     }
     if (this.handshakeError && !this.handshake) {
-      return pass(note(`it refused the TLS handshake (${this.handshakeError})`, `rechazó el saludo TLS (${this.handshakeError})`));
+      return pass(note(`it refused the TLS handshake (${this.handshakeError})`, `rechazó la negociación TLS (${this.handshakeError})`));
     }
     if (name === 'response-injection') return pass(note('it waited for the real reply inside TLS', 'esperó la respuesta real dentro de TLS'));
-    return pass(note('it completed the handshake but left before sending credentials or mail', 'completó el saludo pero se fue antes de enviar credenciales o correo'));
+    return pass(note('it completed the handshake but left before sending credentials or mail', 'completó la negociación TLS pero se fue antes de enviar credenciales o correo'));
   }
 }
 
 /** `…:SSL routines:…:tlsv1 alert unknown ca:…` → `tlsv1 alert unknown ca`; other messages: the first line. */
 function shortTlsError(message: string): string {
-  const alert = /(tlsv1 alert [a-z ]+|sslv3 alert [a-z ]+|wrong version number|unsupported protocol|no protocols available|closed the connection during the TLS handshake)/i.exec(message);
+  const alert = /(tlsv1 alert [a-z ]+|sslv3 alert [a-z ]+|wrong version number|unsupported protocol|no protocols available|closed the connection during the TLS handshake|left during the TLS handshake after mailtap sent its certificate)/i.exec(message);
   return alert ? alert[1]!.trim() : message.split('\n')[0]!.slice(0, 160);
 }

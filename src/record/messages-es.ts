@@ -37,6 +37,7 @@ const RULES: Rule[] = [
   [/^cannot connect to upstream (\S+): (.*)$/s, (h, e) => `no se puede conectar con el servidor ${h}: «${e}»`],
   [/^upstream (\S+) did not accept the connection within (\d+) ms$/, (h, n) => `el servidor ${h} no aceptó la conexión en ${n} ms`],
   [/^client rejected the mailtap certificate \((.*)\); trust the mailtap CA: .*$/s, (e) => `el cliente rechazó el certificado de mailtap («${e}»); confíe en la CA de mailtap: ejecute \`mailtap ca show\` para ver los pasos`],
+  [/^the client left during the TLS handshake after mailtap sent its certificate, without an alert: .*$/s, () => 'el cliente se fue durante la negociación TLS, después de recibir el certificado de mailtap y sin enviar ninguna alerta: si no confiaba en ese certificado, confíe en la CA de mailtap (ejecute `mailtap ca show`)'],
   [/^client TLS handshake failed: (.*)$/s, (e) => `falló la negociación TLS con el cliente: «${e}»`],
   [/^TLS handshake with the (client|server) timed out after (\d+) ms$/, (s, n) => `la negociación TLS con ${side(s)} agotó el tiempo (${n} ms)`],
   [/^the client closed the connection without starting the TLS handshake$/, () => 'el cliente cerró la conexión sin empezar la negociación TLS'],

@@ -129,10 +129,12 @@ function clientTlsHint(err: Error, progress: { sent: number; answered: number })
   const left = /closed the connection during|ECONNRESET|EPIPE/.test(text);
   if (left && progress.sent === 0) return 'the client closed the connection without starting the TLS handshake';
   if (left && progress.answered === 0) return `the client left in the middle of its TLS hello, before the TLS handshake was done${/closed the connection during/.test(text) ? '' : ` (${text})`}`;
-  const rejectedCert = /alert (unknown ca|bad certificate|certificate unknown|certificate expired|access denied)|alert number 4[2-9]|closed the connection during/i.test(text);
-  return rejectedCert
-    ? `client rejected the mailtap certificate (${text}); trust the mailtap CA: run \`mailtap ca show\` for the exact steps`
-    : `client TLS handshake failed: ${text}`;
+  const rejectedCert = /alert (unknown ca|bad certificate|certificate unknown|certificate expired|access denied)|alert number 4[2-9]/i.test(text);
+  if (rejectedCert) return `client rejected the mailtap certificate (${text}); trust the mailtap CA: run \`mailtap ca show\` for the exact steps`;
+  // No alert, just a hang-up after the certificate went out: some clients reject that way, but a
+  // client killed mid-handshake looks the same, so say what is known and what it may mean.
+  if (left) return `the client left during the TLS handshake after mailtap sent its certificate, without an alert: if it did not trust that certificate, trust the mailtap CA (run \`mailtap ca show\`)`;
+  return `client TLS handshake failed: ${text}`;
 }
 
 /**
