@@ -207,6 +207,6 @@ export class CaseJudge implements SessionTap {
 
 /** `…:SSL routines:…:tlsv1 alert unknown ca:…` → `tlsv1 alert unknown ca`; other messages: the first line. */
 function shortTlsError(message: string): string {
-  const alert = /(tlsv1 alert [a-z ]+|sslv3 alert [a-z ]+|wrong version number|unsupported protocol|no protocols available|closed the connection during the TLS handshake|left during the TLS handshake after mailtap sent its certificate)/i.exec(message);
+  const alert = /(tlsv1 alert [a-z ]+|sslv3 alert [a-z ]+|wrong version number|unsupported protocol|no protocols available|closed the connection during the TLS handshake|left during the TLS handshake after mailtap sent its certificate|left in the middle of its TLS hello|closed the connection without starting the TLS handshake)/i.exec(message);
   return alert ? alert[1]!.trim() : message.split('\n')[0]!.slice(0, 160);
 }
