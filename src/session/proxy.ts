@@ -162,11 +162,19 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyHandle> {
     },
     async close() {
       closing = true;
-      const stopped = Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
-      for (const s of sessions) s.shutdown();
-      await Promise.all([...sessions].map((s) => s.done));
-      await stopped;
-      removeGuard();
+      // Legs paused for backpressure read nothing and keep no handle active, and the sessions'
+      // grace timers are unref'd: without this the event loop could run dry (exit 13) before
+      // every session has finished its recording.
+      const holdOpen = setInterval(() => {}, 1000);
+      try {
+        const stopped = Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
+        for (const s of sessions) s.shutdown();
+        await Promise.all([...sessions].map((s) => s.done));
+        await stopped;
+      } finally {
+        clearInterval(holdOpen);
+        removeGuard();
+      }
     },
   };
 }
