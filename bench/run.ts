@@ -246,7 +246,11 @@ async function main(): Promise<number> {
   const pki = await makeTestPki();
   const recordingsDir = await mkdtemp(join(tmpdir(), 'mailtap-bench-rec-'));
   let env: StartedEnv | undefined;
-  const onSignal = () => void env?.stop().finally(() => process.exit(130));
+  // Interrupted: stop the children and remove what the bench made before leaving.
+  const onSignal = () =>
+    void (env?.stop() ?? Promise.resolve())
+      .then(() => Promise.all([rm(recordingsDir, { recursive: true, force: true }), pki.cleanup()]))
+      .finally(() => process.exit(130));
   process.once('SIGINT', onSignal);
   try {
     env = await startEnv(pki, recordingsDir, { comparisons: argv.includes('--mailtap-only') ? 'none' : plan.quick ? 'bare' : 'all', peers: plan.peers, baseline: text('--baseline'), baselineRsaLeaf: argv.includes('--baseline-rsa-leaf') });

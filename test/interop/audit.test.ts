@@ -1,9 +1,10 @@
 // `mailtap audit --upstream` in front of the real Postfix and Dovecot, against the real client
 // matrix: every client runs once per case, as a user would, and the verdict of every
 // client/case pair is written down with the reason. A change in any verdict fails the test.
-// The scorecards are written to $MAILTAP_AUDIT_SCORECARDS (default /tmp/mailtap-audit-scorecards.txt).
-import { appendFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+// The scorecards are written to $MAILTAP_AUDIT_SCORECARDS (default test-artifacts/audit-scorecards.txt).
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
 import nodemailer from 'nodemailer';
 import { ImapFlow } from 'imapflow';
 import { beforeAll, afterAll, expect, it } from 'vitest';
@@ -26,7 +27,7 @@ interface Row {
   expected: Expected;
 }
 
-const SCORECARDS = process.env['MAILTAP_AUDIT_SCORECARDS'] ?? '/tmp/mailtap-audit-scorecards.txt';
+const SCORECARDS = process.env['MAILTAP_AUDIT_SCORECARDS'] ?? fileURLToPath(new URL('../../test-artifacts/audit-scorecards.txt', import.meta.url));
 
 withInteropEnv('mailtap audit: the real-client matrix', (env: InteropEnv) => {
   let pki: TestPki;
@@ -39,6 +40,7 @@ withInteropEnv('mailtap audit: the real-client matrix', (env: InteropEnv) => {
     writeFileSync(caFile, pki.mailtapCaPem);
     msgFile = join(pki.dir, 'msg.eml');
     writeFileSync(msgFile, `From: ${alice.email}\r\nTo: ${bob.email}\r\nSubject: mailtap audit\r\n\r\naudit run\r\n`);
+    mkdirSync(dirname(SCORECARDS), { recursive: true });
     writeFileSync(SCORECARDS, '');
   });
   afterAll(() => pki?.cleanup());
