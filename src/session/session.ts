@@ -5,17 +5,14 @@
 
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import { MailtapError, describeError } from '../core/errors.js';
 import type { Limits } from '../core/limits.js';
 import { formatMailUrl, type Route } from '../core/mail-url.js';
 import type { CertificateAuthority } from '../ca/index.js';
 import type { Codec, CodecEvent, ProtocolModule, Side, UnitEvent, UpgradeTlsEvent } from '../protocol/types.js';
-import type { RecordEvent, RecordHeader, CloseEvent } from '../record/schema.js';
+import type { RecordEvent, CloseEvent } from '../record/schema.js';
 import { recordEventFromCodec } from '../record/from-codec.js';
-import { RecordingWriter } from '../record/writer.js';
-import { Redactor } from '../record/redact.js';
 import { isStartTlsCommand, localStartTlsAcceptance, withStartTlsOffer } from './local-starttls.js';
 import { clientTlsOptions, leafNames } from './client-certificates.js';
 import type { ClientTlsOptions } from '../transport/tls-wrap.js';
@@ -34,14 +31,10 @@ import { oneLine, upgradeBothLegs } from './starttls-upgrade.js';
 import { closeWhenFlushed } from './teardown.js';
 import { leftBeforeTls, leftReason, type ClientProgress, type Leaving } from './leave-reasons.js';
 import { OwedReplies } from './owed-replies.js';
+import { SessionRecord, type SessionObserver } from './session-record.js';
 import { openUpstreamLeg } from './upstream-leg.js';
 
-export interface SessionObserver {
-  start?(id: string, header: RecordHeader): void;
-  event?(id: string, event: RecordEvent): void;
-  /** `recordingPath` only when the file exists; `recordingError` when recording was asked for and failed. */
-  end?(id: string, close: CloseEvent, recordingPath: string | undefined, recordingError?: string): void;
-}
+export type { SessionObserver } from './session-record.js';
 
 export interface SessionOptions {
   id: string;
@@ -67,17 +60,13 @@ export class ProxySession {
   readonly id: string;
   readonly done: Promise<void>;
   private resolveDone!: () => void;
-  private readonly started = performance.now();
   private readonly codec: Codec;
   private readonly client: Leg;
   private readonly clientEnd: ClientEndpoint;
   private upstream: Leg | undefined;
-  private writer: RecordingWriter | undefined;
+  /** The recording file and the observer (session-record.ts). */
+  private readonly rec: SessionRecord;
   private finished = false;
-  /** The close event has been written: the recording is final. */
-  private closed = false;
-  /** Set while the recording file is being opened, so finish() can wait for it. */
-  private writerOpening: Promise<void> | undefined;
   private upgrading = false;
   private closeReason: string | undefined;
   private clientBytesInTls = 0;
@@ -106,8 +95,6 @@ export class ProxySession {
   private readonly owedReplies: OwedReplies;
   /** The audit's tap on the forwarding path (a pass-through without one). */
   private readonly gate: TapGate;
-  /** --redact: one per session, so a secret learnt once is masked everywhere after. */
-  private readonly redactor: Redactor | undefined;
   /** Explains the user's mistakes as they happen (hints). */
   private readonly spotter: MistakeSpotter;
   /** The server said goodbye (221, +OK to QUIT, BYE): a reset after it is a normal close. */
@@ -121,7 +108,18 @@ export class ProxySession {
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
     this.codec = options.module.createCodec({ limits: options.limits, tls: options.route.listen.tls === 'implicit' });
     this.upstreamNames = options.knownUpstreamNames ?? [];
-    this.redactor = options.redact ? new Redactor() : undefined;
+    this.rec = new SessionRecord({
+      id: options.id,
+      recordingsDir: options.recordingsDir,
+      maxBytes: options.limits.maxRecordingBytes,
+      redact: !!options.redact,
+      observer: options.observer,
+      logger: options.logger,
+      onDrain: () => {
+        this.client.resume('recorder');
+        this.upstream?.resume('recorder');
+      },
+    });
     this.spotter = new MistakeSpotter(options.module.protocol);
     this.clientEnd = clientEndpoint(clientSocket);
     clientSocket.setNoDelay(true);
@@ -137,7 +135,8 @@ export class ProxySession {
   /** Runs the session until both legs are closed; never rejects. */
   async run(): Promise<void> {
     try {
-      await this.openRecording();
+      const { module, route, version, redact } = this.options;
+      await this.rec.open(sessionHeader({ id: this.id, protocol: module.protocol, route, version, redact: !!redact }, this.clientEnd));
       // No peer address at accept: the client had reset the connection already (a scanner).
       if (!this.clientEnd.address) this.finish('the client reset the connection before mailtap accepted it');
       else await this.connect();
@@ -166,28 +165,6 @@ export class ProxySession {
   }
 
   // ── setup ────────────────────────────────────────────────────────────────
-
-  private async openRecording(): Promise<void> {
-    const { module, route, version, redact } = this.options;
-    const header = sessionHeader({ id: this.id, protocol: module.protocol, route, version, redact: !!redact }, this.clientEnd);
-    this.options.observer?.start?.(this.id, header);
-    if (!this.options.recordingsDir) return;
-    let opened!: () => void;
-    this.writerOpening = new Promise((resolve) => (opened = resolve));
-    try {
-      this.writer = await RecordingWriter.open(this.options.recordingsDir, header, { maxBytes: this.options.limits.maxRecordingBytes });
-      this.writer.on('error', (err: unknown) => this.options.logger?.error({ err: describeError(err), session: this.id }, 'recording failed; the session goes on unrecorded'));
-      this.writer.on('drain', () => {
-        this.client.resume('recorder');
-        this.upstream?.resume('recorder');
-      });
-    } catch (err) {
-      // The mail matters more than the recording: go on, loudly.
-      this.options.logger?.error({ err: describeError(err), session: this.id }, 'cannot open the recording; the session goes on unrecorded');
-    } finally {
-      opened();
-    }
-  }
 
   private async connect(): Promise<void> {
     const { route, trust, limits } = this.options;
@@ -441,7 +418,7 @@ export class ProxySession {
       upstream.pause('client-full');
       this.client.socket.once('drain', () => upstream.resume('client-full'));
     }
-    if (this.writer?.needsDrain) {
+    if (this.rec.needsDrain) {
       this.client.pause('recorder');
       upstream.pause('recorder');
     }
@@ -550,33 +527,24 @@ export class ProxySession {
 
   // ── recording and the end ───────────────────────────────────────────────
 
-  private now(): number {
-    return Math.round((performance.now() - this.started) * 10) / 10;
-  }
-
   /** `relayed`: the event's bytes were fed from the wire (false for inflated COMPRESS bytes). */
   private record(ev: CodecEvent, relayed = true): void {
     if (relayed && (ev.type === 'unit' || ev.type === 'injection')) this.accounted[ev.side] += ev.bytes.length;
     if (isGoodbye(ev)) this.saidGoodbye = true;
     // With --no-record and no observer nothing reads the event: do not build it (per body chunk
     // that is a base64 copy and a note string).
-    if (!this.writer && !this.options.observer?.event) return;
+    if (!this.rec.wanted) return;
     const tls = ev.type === 'unit' ? (ev.side === 'client' ? !!this.client.tls : !!this.upstream?.tls) : false;
-    this.emit(recordEventFromCodec(ev, this.now(), { tls }));
+    this.emit(recordEventFromCodec(ev, this.rec.now(), { tls }));
     for (const h of this.spotter.observe(ev, { clientTls: !!this.client.tls })) this.hint(h);
   }
 
   private hint(h: HintEvent): void {
-    this.emit(recordEventFromCodec(h, this.now(), { tls: false }));
+    this.emit(recordEventFromCodec(h, this.rec.now(), { tls: false }));
   }
 
   private emit(event: RecordEvent): void {
-    // Nothing may follow the close event (a late TLS handshake, a late error).
-    if (this.closed) return;
-    if (event.t === undefined) (event as { t: number }).t = this.now();
-    if (this.redactor) event = this.redactor.event(event);
-    this.writer?.write(event);
-    this.options.observer?.event?.(this.id, event);
+    this.rec.emit(event);
   }
 
   /** Ends the session once. `graceful`: let the client read what was just written to it. */
@@ -590,7 +558,7 @@ export class ProxySession {
     else this.client.destroy();
     this.upstream?.destroy();
     const close = {
-      t: this.now(),
+      t: this.rec.now(),
       dir: 'proxy',
       type: 'close',
       reason,
@@ -598,21 +566,7 @@ export class ProxySession {
     } as CloseEvent;
     // Compressed: the last reads may still be inflating; their units belong before the close.
     const decoded = this.compressTap ? this.compressTap.settled().finally(() => this.compressTap?.close()) : undefined;
-    const closeNow = () => {
-      this.closed = true;
-      this.options.observer?.event?.(this.id, close);
-    };
-    if (!decoded) closeNow();
-    // A client that leaves while the recording is still being opened still gets a whole recording.
-    const closing = Promise.all([this.writerOpening, decoded])
-      .then(() => decoded && closeNow())
-      .then(() => this.writer?.close(close));
-    closing
-      .catch((err: unknown) => this.logError(err))
-      .finally(() => {
-        this.options.observer?.end?.(this.id, close, this.writer?.created ? this.writer.path : undefined, this.writer?.error?.message);
-        this.resolveDone();
-      });
+    void this.rec.close(close, decoded, (err) => this.logError(err)).finally(() => this.resolveDone());
   }
 
   private logError(err: unknown): void {
