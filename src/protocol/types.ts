@@ -158,6 +158,14 @@ export interface Codec {
    * further command (the bytes wait in its queue): the caller should stop reading the client.
    */
   readonly commandsAwaitingReply: number;
+  /**
+   * A STARTTLS/STLS (or IMAP COMPRESS) command awaits its verdict. Until it comes, what either
+   * side sends may lie past a boundary (plaintext or TLS, plain or compressed) that only the
+   * verdict places: a relay must leave those bytes to the codec. At any other time the bytes a
+   * codec holds are held for framing only (a line without its end yet), and a relay may forward
+   * them at once (session/unframed.ts).
+   */
+  readonly atBoundary: boolean;
 }
 
 export interface CodecOptions {

@@ -7,7 +7,9 @@ import { createReadStream } from 'node:fs';
 import { formatBytes } from '../core/bytes.js';
 import { MailtapError, describeError, isMailtapError } from '../core/errors.js';
 import { DEFAULT_LIMITS } from '../core/limits.js';
-import { isRecordHeader, isUnitRecord, parseRecordLine, type RecordEvent, type RecordHeader, type UnitRecord } from './schema.js';
+import { joinPartials } from './partials.js';
+import { isRecordHeader, isUnitRecord, parseRecordLine, type RecordEvent, type RecordHeader } from './schema.js';
+import { unitBytes } from './unit-bytes.js';
 
 export interface Recording {
   path: string;
@@ -22,6 +24,11 @@ export interface Recording {
 export interface ReadOptions {
   /** Longest line accepted (default `DEFAULT_LIMITS.maxRecordingLineBytes`). */
   maxLineBytes?: number;
+  /**
+   * `join` (default): a line forwarded in pieces before it was complete reads as the one unit it
+   * became (partials.ts). `keep`: the events exactly as recorded.
+   */
+  partials?: 'join' | 'keep';
 }
 
 export async function readRecording(path: string, options: ReadOptions = {}): Promise<Recording> {
@@ -105,13 +112,11 @@ export async function readRecording(path: string, options: ReadOptions = {}): Pr
   }
   if (header === null) throw invalid(lineNo === 0 ? 'the file is empty' : 'no header line');
   const last = events[events.length - 1];
-  return { path, header, events, complete: last?.type === 'close', truncated };
+  const read = options.partials === 'keep' ? events : joinPartials(events);
+  return { path, header, events: read, complete: last?.type === 'close', truncated };
 }
 
-/** The exact bytes of one unit. */
-export function unitBytes(ev: UnitRecord): Buffer {
-  return ev.text !== undefined ? Buffer.from(ev.text, 'utf8') : Buffer.from(ev.b64 ?? '', 'base64');
-}
+export { unitBytes };
 
 /** The exact byte stream of one direction (its unit bytes, concatenated in order). */
 export function streamBytes(rec: Recording, dir: 'c2s' | 's2c'): Buffer {

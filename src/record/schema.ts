@@ -55,6 +55,13 @@ export interface UnitRecord extends EventBase {
   continued?: boolean;
   /** The unit travelled inside TLS. */
   tls?: boolean;
+  /**
+   * A `raw` piece of a line forwarded before the line was complete (no byte waits for a CRLF).
+   * The next unit of the same `dir` completes it; `ahead` there says how many bytes the pieces hold.
+   */
+  partial?: boolean;
+  /** The first `ahead` bytes of this unit went out earlier, as `partial` pieces of the same dir. */
+  ahead?: number;
 }
 
 export interface TlsRecord extends EventBase, TlsInfo {
@@ -236,6 +243,8 @@ function checkEvent(o: Record<string, unknown>, fail: Fail): RecordEvent {
     if (hasText === hasB64) fail(`a "${type}" unit needs exactly one of "text" or "b64"`);
     if (hasB64 && !BASE64.test(o.b64 as string)) fail('"b64" is not base64');
     for (const k of ['note', 'note_es', 'verb', 'tag', 'status', 'enhanced']) str(o, k, fail, true);
+    if (o.ahead !== undefined) count(o, 'ahead', fail);
+    if (o.partial !== undefined && o.partial !== true) fail('"partial" must be true when present');
     return o as unknown as UnitRecord;
   }
   if (o.dir !== 'proxy') fail(`a "${type}" event needs dir proxy`);

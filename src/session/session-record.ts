@@ -9,6 +9,7 @@ import { describeError } from '../core/errors.js';
 import type { CloseEvent, RecordEvent, RecordHeader } from '../record/schema.js';
 import { RecordingWriter } from '../record/writer.js';
 import { Redactor } from '../record/redact.js';
+import { PartialJoiner } from '../record/partials.js';
 
 export interface SessionObserver {
   start?(id: string, header: RecordHeader): void;
@@ -38,6 +39,13 @@ export class SessionRecord {
   private closed = false;
   /** --redact: one per session, so a secret learnt once is masked everywhere after. */
   private readonly redactor: Redactor | undefined;
+
+  /**
+   * Observers (the live transcript, the web view) get whole units: a line forwarded in pieces
+   * (partial units) reaches them once complete. With --redact the file gets whole units too, so
+   * a secret split across two reads is still masked.
+   */
+  private readonly joiner = new PartialJoiner();
 
   constructor(private readonly options: SessionRecordOptions) {
     this.redactor = options.redact ? new Redactor() : undefined;
@@ -80,9 +88,17 @@ export class SessionRecord {
     // Nothing may follow the close event (a late TLS handshake, a late error).
     if (this.closed) return;
     if (event.t === undefined) (event as { t: number }).t = this.now();
-    if (this.redactor) event = this.redactor.event(event);
+    const observe = this.options.observer?.event;
+    if (this.redactor) {
+      for (const whole of this.joiner.push(event)) {
+        const masked = this.redactor.event(whole);
+        this.writer?.write(masked);
+        observe?.(this.options.id, masked);
+      }
+      return;
+    }
     this.writer?.write(event);
-    this.options.observer?.event?.(this.options.id, event);
+    if (observe) for (const whole of this.joiner.push(event)) observe(this.options.id, whole);
   }
 
   /**
@@ -92,6 +108,12 @@ export class SessionRecord {
   async close(close: CloseEvent, before: Promise<unknown> | undefined, onError: (err: unknown) => void): Promise<void> {
     const { id, observer } = this.options;
     const closeNow = () => {
+      // Pieces nothing completed (the session ended mid-line; normally the codec's last unit does).
+      const leftovers = this.joiner.flush();
+      for (const ev of this.redactor ? leftovers.map((e) => this.redactor!.event(e)) : leftovers) {
+        if (this.redactor) this.writer?.write(ev);
+        observer?.event?.(id, ev);
+      }
       this.closed = true;
       observer?.event?.(id, close);
     };

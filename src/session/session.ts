@@ -1,6 +1,8 @@
 // One proxied session: a client leg, an upstream leg, the protocol codec watching both, and the
 // recording. Bytes are forwarded as the codec frames them (units), so the codec decides where a
-// STARTTLS boundary falls; the protocol state, never sniffing, decides when TLS starts.
+// STARTTLS boundary falls; the protocol state, never sniffing, decides when TLS starts. What the
+// codec holds only for framing (a line without its end) goes out at the end of each read anyway
+// (unframed.ts): no byte waits for a CRLF.
 // Failures are answered in-protocol (421 / -ERR / * BYE / 454) and recorded with their cause.
 
 import type { Socket } from 'node:net';
@@ -33,6 +35,9 @@ import { leftBeforeTls, leftReason, type ClientProgress, type Leaving } from './
 import { OwedReplies } from './owed-replies.js';
 import { SessionRecord, type SessionObserver } from './session-record.js';
 import { openUpstreamLeg } from './upstream-leg.js';
+import { Unframed, unsentBytes, type RelayedUnit } from './unframed.js';
+import { partialRecord } from '../record/partials.js';
+import type { UnitRecord } from '../record/schema.js';
 
 export type { SessionObserver } from './session-record.js';
 
@@ -89,6 +94,8 @@ export class ProxySession {
   private readonly fed = { client: 0, server: 0 };
   private readonly accounted = { client: 0, server: 0 };
   private readonly endPending = { client: false, server: false };
+  /** What the codec holds of each side only for framing, forwarded without waiting (unframed.ts). */
+  private readonly unframed = { client: new Unframed(), server: new Unframed() };
   /** IMAP COMPRESS=DEFLATE is on: reads are relayed as they come, and decoded from a copy. */
   private compressTap: CompressTap | undefined;
   /** Stops reading the client while maxPendingCommands replies are owed (owed-replies.ts). */
@@ -310,8 +317,16 @@ export class ProxySession {
 
   private dispatch(events: CodecEvent[]): void {
     let upgrade: UpgradeTlsEvent | undefined;
-    for (const ev of events) if (ev.type === 'upgrade-tls') upgrade = ev;
+    for (const ev of events) {
+      if (ev.type === 'upgrade-tls') upgrade = ev;
+      else if (ev.type === 'unit' || ev.type === 'injection') {
+        const ahead = this.unframed[ev.side].framed(ev.bytes.length);
+        if (ahead) (ev as RelayedUnit).ahead = ahead;
+      }
+    }
     if (upgrade) {
+      this.unframed.client.clear();
+      this.unframed.server.clear();
       void this.startTls(events, upgrade);
       return;
     }
@@ -324,8 +339,8 @@ export class ProxySession {
       if (ev.type === 'compress') this.startCompression();
       else if (ev.type === 'unit' && this.compressTap) {
         // Held past the COMPRESS boundary: compressed wire bytes. Relay (behind a tap's delay), then decode a copy.
-        if (ev.side === 'client') this.gate.toServer(ev.bytes);
-        else client.write(ev.bytes);
+        if (ev.side === 'client') this.gate.toServer(unsentBytes(ev));
+        else client.write(unsentBytes(ev));
         this.accounted[ev.side] += ev.bytes.length;
         this.compressTap.wire(ev.side, ev.bytes);
         continue;
@@ -338,8 +353,8 @@ export class ProxySession {
         else {
           if (ev.side === 'server' && this.offersLocalStartTls) ev = this.withStartTlsOffer(ev);
           if (ev.side === 'server') ev = this.tapServer(ev);
-          if (ev.side === 'client') this.gate.toServer(ev.bytes);
-          else client.write(ev.bytes);
+          if (ev.side === 'client') this.gate.toServer(unsentBytes(ev));
+          else client.write(unsentBytes(ev));
         }
       }
       this.record(ev);
@@ -350,13 +365,35 @@ export class ProxySession {
       this.dispatch(this.feed('server', localStartTlsAcceptance(this.options.module.protocol, localStartTls || undefined)));
       return;
     }
+    this.forwardUnframed();
     this.applyBackpressure();
     this.propagateEnds();
   }
 
   private feed(side: Side, bytes: Buffer): CodecEvent[] {
     this.fed[side] += bytes.length;
+    this.unframed[side].fed(bytes);
     return this.codec.feed(side, bytes);
+  }
+
+  /**
+   * No byte waits for a line end: what the codec holds only for framing goes out at the end of
+   * the read that brought it, recorded as a partial unit. Not past a STARTTLS/STLS/COMPRESS
+   * command awaiting its verdict (those bytes may belong to the other side of the boundary), and
+   * not where mailtap itself acts on whole units: an audit tap, or the STARTTLS mailtap answers
+   * (and offers) in front of an implicit-TLS server.
+   */
+  private forwardUnframed(): void {
+    const upstream = this.upstream;
+    if (!upstream || this.finished || this.codec.atBoundary || this.options.tap || this.compressTap) return;
+    if (this.upstreamIsImplicit && !this.client.tls) return;
+    for (const side of ['client', 'server'] as const) {
+      const bytes = this.unframed[side].takeUnsent();
+      if (!bytes) continue;
+      const leg = side === 'client' ? upstream : this.client;
+      leg.write(bytes);
+      if (this.rec.wanted) this.emit(partialRecord(side, bytes, this.rec.now(), !!(side === 'client' ? this.client.tls : upstream.tls)));
+    }
   }
 
   /** Passes a side's half-close on once the codec has released everything that side sent. */
@@ -535,7 +572,14 @@ export class ProxySession {
     // that is a base64 copy and a note string).
     if (!this.rec.wanted) return;
     const tls = ev.type === 'unit' ? (ev.side === 'client' ? !!this.client.tls : !!this.upstream?.tls) : false;
-    this.emit(recordEventFromCodec(ev, this.rec.now(), { tls }));
+    const ahead = ev.type === 'unit' ? (ev as RelayedUnit).ahead : undefined;
+    if (!ahead) this.emit(recordEventFromCodec(ev, this.rec.now(), { tls }));
+    else {
+      // Its first bytes are in the partial units recorded when they went out: record the rest.
+      const rest = recordEventFromCodec({ ...(ev as UnitEvent), bytes: unsentBytes(ev as UnitEvent) }, this.rec.now(), { tls }) as UnitRecord;
+      rest.ahead = ahead;
+      this.emit(rest);
+    }
     for (const h of this.spotter.observe(ev, { clientTls: !!this.client.tls })) this.hint(h);
   }
 

@@ -13,6 +13,7 @@ import type { RecordEvent } from '../record/schema.js';
 import { wrapClient, wrapUpstream, type ClientTlsOptions, type UpstreamTlsOptions } from '../transport/tls-wrap.js';
 import { tlsInfoOf } from '../transport/tls-info.js';
 import type { Leg } from './leg.js';
+import { unsentBytes } from './unframed.js';
 
 /** What the upgrade needs from its session. */
 export interface UpgradeHost {
@@ -51,8 +52,8 @@ export async function upgradeBothLegs(host: UpgradeHost, events: CodecEvent[], u
     }
     if (ev.type === 'unit') {
       if (ev.side === 'server') ev = host.tapServer(ev);
-      if (ev.side === 'server' && !seenUpgrade) held.push(ev.bytes);
-      else (ev.side === 'client' ? upstream : client).write(ev.bytes);
+      if (ev.side === 'server' && !seenUpgrade) held.push(unsentBytes(ev));
+      else (ev.side === 'client' ? upstream : client).write(unsentBytes(ev));
     }
     host.record(ev);
   }

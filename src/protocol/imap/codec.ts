@@ -238,6 +238,10 @@ export class ImapCodec implements Codec {
     }
   }
 
+  get atBoundary(): boolean {
+    return this.tls !== null || this.compressTag !== null;
+  }
+
   get commandsAwaitingReply(): number {
     return this.pending.size;
   }

@@ -145,6 +145,10 @@ export class Pop3Codec implements Codec {
     if (cmd.verb === 'STLS') this.holding = true;
   }
 
+  get atBoundary(): boolean {
+    return this.holding;
+  }
+
   get commandsAwaitingReply(): number {
     return this.pending.length;
   }

@@ -62,6 +62,10 @@ export class SmtpCodec implements Codec {
     this.tls = options.tls ?? false;
   }
 
+  get atBoundary(): boolean {
+    return this.gate?.gate === 'starttls';
+  }
+
   get commandsAwaitingReply(): number {
     return this.expects.length;
   }
