@@ -60,7 +60,7 @@ class Upstream {
   private rests: string[] = [];
   sent = 0;
 
-  constructor(private readonly dialect: Dialect) {
+  constructor(dialect: Dialect) {
     this.server = createServer((s) => {
       this.socket = s;
       this.received = Buffer.alloc(0);
