@@ -5,6 +5,7 @@
 // cleanly on SIGTERM so `node --cpu-prof` can write its profile. Config: bench/proxy-protocol.ts.
 
 import { readFileSync, writeFileSync } from 'node:fs';
+import { PerformanceObserver } from 'node:perf_hooks';
 
 /** @type {import('./proxy-protocol.js').ProxyChildConfig} */
 const config = JSON.parse(process.argv[2] ?? '{}');
@@ -33,6 +34,17 @@ function memoryKiB() {
   return { hwm: num('VmHWM'), rss: num('VmRSS') };
 }
 
+// Garbage collection so far (bench/young-gen.ts): pauses of the main thread, by count and ms.
+const gc = { count: 0, ms: 0, scavenges: 0 };
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) {
+    gc.count++;
+    gc.ms += e.duration;
+    // detail.kind 1: a scavenge (young generation only).
+    if (e.detail?.kind === 1) gc.scavenges++;
+  }
+}).observe({ entryTypes: ['gc'] });
+
 process.on('message', (m) => {
   if (m.type === 'reset-peak') {
     let ok = true;
@@ -46,7 +58,7 @@ process.on('message', (m) => {
   } else if (m.type === 'usage') {
     const cpu = process.cpuUsage();
     const mem = memoryKiB();
-    process.send({ cpuUs: cpu.user + cpu.system, hwmKiB: mem.hwm, rssKiB: mem.rss, sessions: handle.sessionCount });
+    process.send({ cpuUs: cpu.user + cpu.system, hwmKiB: mem.hwm, rssKiB: mem.rss, sessions: handle.sessionCount, gc: { ...gc }, heapTotalKiB: Math.round(process.memoryUsage().heapTotal / 1024) });
   }
 });
 process.once('disconnect', () => process.exit(0));

@@ -19,4 +19,7 @@ export interface ProxyUsage {
   hwmKiB: number;
   rssKiB: number;
   sessions: number;
+  /** Main-thread GC pauses so far (perf_hooks 'gc' entries). */
+  gc: { count: number; ms: number; scavenges: number };
+  heapTotalKiB: number;
 }

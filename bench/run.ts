@@ -12,7 +12,7 @@ import { cp, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSecureContext } from 'node:tls';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { caPaths } from '../src/ca/key-files.js';
 import { makeTestPki, type TestPki } from '../test/helpers/pki.js';
 import { benchCertificates } from './ca.js';
@@ -21,10 +21,13 @@ import { startWebRelays, type WebRelays } from './web.js';
 import { benchCodecs } from './codecs.js';
 import type { ProxyChildConfig, ProxyUsage } from './proxy-protocol.js';
 import { ensureBuilt } from './build.js';
+import { shippedNodeFlags } from './launcher.js';
 import { resetTreePeak, startSslsplit, startStunnel, treeUsage, type Peer, type PeerFiles } from './peers.js';
 import { bigMessagePeak, sessionRate, throughput, type BenchEnv, type Ports, type Relay } from './scenarios.js';
 import { BARE_ROW, MAILTAP_ROW, renderTable, type BenchReport } from './table.js';
 import type { UpstreamChildConfig } from './upstream-child.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 export interface BenchPlan {
   quick: boolean;
@@ -134,6 +137,8 @@ export interface EnvOptions {
   /** A checkout whose built dist/ runs as an extra relay, "mailtap (baseline)", in the same rounds. */
   baseline?: string;
   baselineRsaLeaf?: boolean;
+  /** Extra mailtap relays (recording on), "mailtap (NAME)", started with these node flags instead of the shipped ones. */
+  variants?: { name: string; flags: string[] }[];
 }
 
 /** Starts the upstream, mailtap and, on request, the other relays. */
@@ -161,7 +166,9 @@ export async function startEnv(pki: TestPki, recordingsDir: string, options: Env
     started.push(upstream);
     const proxyConfig = (dir: string | false): ProxyChildConfig => ({ caDir: join(pki.dir, 'mailtap'), upstreamCaFile: certFile, recordingsDir: dir, upstream: upstream.ready });
     const record = options.record ?? true;
-    const mailtapChild = await startChild<Ports>('./proxy-child.mjs', { ...proxyConfig(record ? recordingsDir : false), ...(options.web ? { web: true } : {}) }, options.proxyFlags ?? []);
+    // Started as the `mailtap` binary starts node (its shebang's flags), so the bench measures what ships.
+    const shipped = shippedNodeFlags(join(ROOT, 'dist'));
+    const mailtapChild = await startChild<Ports>('./proxy-child.mjs', { ...proxyConfig(record ? recordingsDir : false), ...(options.web ? { web: true } : {}) }, [...shipped, ...(options.proxyFlags ?? [])]);
     started.push(mailtapChild);
     // Recordings of big messages are big: keep the disk from filling over the run.
     const clear = async () => {
@@ -172,7 +179,7 @@ export async function startEnv(pki: TestPki, recordingsDir: string, options: Env
     const skipped: string[] = [];
     if (options.comparisons && options.comparisons !== 'none') {
       if (record && options.comparisons === 'all') {
-        const noRecord = await startChild<Ports>('./proxy-child.mjs', proxyConfig(false));
+        const noRecord = await startChild<Ports>('./proxy-child.mjs', proxyConfig(false), shipped);
         started.push(noRecord);
         relays.push(nodeRelay(MAILTAP_NO_RECORD, noRecord));
       }
@@ -190,9 +197,14 @@ export async function startEnv(pki: TestPki, recordingsDir: string, options: Env
         const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' });
         await writeFile(caPaths(caDir).leafKeyPath, rsa, { mode: 0o600 });
       }
-      const base = await startChild<Ports>('./proxy-child.mjs', { ...proxyConfig(record ? recordingsDir : false), caDir, dist });
+      const base = await startChild<Ports>('./proxy-child.mjs', { ...proxyConfig(record ? recordingsDir : false), caDir, dist }, shippedNodeFlags(join(options.baseline, 'dist')));
       started.push(base);
       relays.push(nodeRelay(`${mailtap.name} (baseline)`, base, clear));
+    }
+    for (const variant of options.variants ?? []) {
+      const child = await startChild<Ports>('./proxy-child.mjs', proxyConfig(record ? recordingsDir : false), variant.flags);
+      started.push(child);
+      relays.push(nodeRelay(`${mailtap.name} (${variant.name})`, child, clear));
     }
     if (options.peers) {
       for (const start of [startStunnel, startSslsplit]) {
@@ -209,7 +221,7 @@ export async function startEnv(pki: TestPki, recordingsDir: string, options: Env
       }
     }
     const secureContext = createSecureContext({ ca: [pki.mailtapCaPem, leaf.certPem, await readText(certFile)] });
-    const webRelays = () => startWebRelays(proxyConfig(record ? recordingsDir : false), nodeRelay, clear);
+    const webRelays = () => startWebRelays(proxyConfig(record ? recordingsDir : false), nodeRelay, clear, shipped);
     return { upstream, relays, mailtap, mailtapChild, secureContext, recordingsDir, skipped, stop, webRelays };
   } catch (err) {
     await stop();
@@ -225,6 +237,20 @@ async function readText(path: string): Promise<string> {
 function text(name: string): string | undefined {
   const i = process.argv.indexOf(name);
   return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+/** Every value of a repeatable flag. */
+function texts(name: string): string[] {
+  return process.argv.flatMap((a, i) => (a === name && i + 1 < process.argv.length ? [process.argv[i + 1]!] : []));
+}
+
+/** `--variant NAME=FLAGS` (repeatable): "mailtap (NAME)" with node FLAGS (space-separated; empty: none). */
+function variants(): { name: string; flags: string[] }[] {
+  return texts('--variant').map((v) => {
+    const eq = v.indexOf('=');
+    if (eq <= 0) throw new Error(`--variant ${v}: expected NAME=FLAGS, e.g. semi2=--max-semi-space-size=2`);
+    return { name: v.slice(0, eq), flags: v.slice(eq + 1).split(/\s+/).filter(Boolean) };
+  });
 }
 
 function option(name: string): number | undefined {
@@ -253,7 +279,7 @@ async function main(): Promise<number> {
       .finally(() => process.exit(130));
   process.once('SIGINT', onSignal);
   try {
-    env = await startEnv(pki, recordingsDir, { comparisons: argv.includes('--mailtap-only') ? 'none' : plan.quick ? 'bare' : 'all', peers: plan.peers, baseline: text('--baseline'), baselineRsaLeaf: argv.includes('--baseline-rsa-leaf') });
+    env = await startEnv(pki, recordingsDir, { comparisons: argv.includes('--mailtap-only') ? 'none' : plan.quick ? 'bare' : 'all', peers: plan.peers, baseline: text('--baseline'), baselineRsaLeaf: argv.includes('--baseline-rsa-leaf'), variants: variants() });
     const idle = await env.mailtapChild.ask<ProxyUsage>({ type: 'usage' });
     const report: BenchReport = {
       quick: plan.quick,
@@ -304,6 +330,9 @@ async function main(): Promise<number> {
       report.codecs = benchCodecs(plan.codecMiB);
     }
     process.stdout.write(renderTable(report));
+    // Every scenario's row (the table keeps only the largest peak RSS of a relay).
+    const jsonAt = text('--json');
+    if (jsonAt) await writeFile(jsonAt, JSON.stringify(report, null, 1));
     return 0;
   } catch (err) {
     process.stderr.write(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);

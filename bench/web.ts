@@ -33,7 +33,7 @@ async function launchChromium(): Promise<Browser> {
   });
 }
 
-export async function startWebRelays(config: ProxyChildConfig, nodeRelay: NodeRelay, afterRun?: () => Promise<void>): Promise<WebRelays> {
+export async function startWebRelays(config: ProxyChildConfig, nodeRelay: NodeRelay, afterRun?: () => Promise<void>, nodeFlags: string[] = []): Promise<WebRelays> {
   const stops: (() => Promise<void>)[] = [];
   const skipped: string[] = [];
   let followed = 0;
@@ -41,10 +41,10 @@ export async function startWebRelays(config: ProxyChildConfig, nodeRelay: NodeRe
     for (const s of stops.reverse()) await s();
   };
   try {
-    const quiet = await startChild<Ports>('./proxy-child.mjs', { ...config, web: true });
+    const quiet = await startChild<Ports>('./proxy-child.mjs', { ...config, web: true }, nodeFlags);
     stops.push(() => quiet.stop());
     const relays = [nodeRelay(WEB_NO_BROWSER, quiet, afterRun)];
-    const watched = await startChild<Ports>('./proxy-child.mjs', { ...config, web: true });
+    const watched = await startChild<Ports>('./proxy-child.mjs', { ...config, web: true }, nodeFlags);
     stops.push(() => watched.stop());
     let browser: Browser | undefined;
     try {
