@@ -1,9 +1,7 @@
-// One proxied session: a client leg, an upstream leg, the protocol codec watching both, and the
-// recording. Bytes are forwarded as the codec frames them (units), so the codec decides where a
-// STARTTLS boundary falls; the protocol state, never sniffing, decides when TLS starts. What the
-// codec holds only for framing (a line without its end) goes out at the end of each read anyway
-// (unframed.ts): no byte waits for a CRLF.
-// Failures are answered in-protocol (421 / -ERR / * BYE / 454) and recorded with their cause.
+// One proxied session: a client leg, an upstream leg, and their lifecycle: connecting, implicit
+// TLS and STARTTLS on both legs, leaving, the end and its recording. The data path (the codec,
+// forwarding, units on record) is relay.ts; the protocol state, never sniffing, decides when TLS
+// starts. Failures are answered in-protocol (421 / -ERR / * BYE / 454) and recorded with their cause.
 
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
@@ -12,32 +10,23 @@ import { MailtapError, describeError } from '../core/errors.js';
 import type { Limits } from '../core/limits.js';
 import { formatMailUrl, type Route } from '../core/mail-url.js';
 import type { CertificateAuthority } from '../ca/index.js';
-import type { Codec, CodecEvent, ProtocolModule, Side, UnitEvent, UpgradeTlsEvent } from '../protocol/types.js';
+import type { CodecEvent, HintEvent, ProtocolModule, Side, UpgradeTlsEvent } from '../protocol/types.js';
 import type { RecordEvent, CloseEvent } from '../record/schema.js';
 import { recordEventFromCodec } from '../record/from-codec.js';
-import { isStartTlsCommand, localStartTlsAcceptance, withStartTlsOffer } from './local-starttls.js';
 import { clientTlsOptions, leafNames } from './client-certificates.js';
 import type { ClientTlsOptions } from '../transport/tls-wrap.js';
 import { certificateNames, tlsInfoOf } from '../transport/tls-info.js';
 import type { UpstreamTrust } from '../transport/upstream-trust.js';
 import { Leg } from './leg.js';
 import { clientEndpoint, sessionHeader, type ClientEndpoint } from './header.js';
-import { MistakeSpotter } from '../protocol/hints.js';
-import { isGoodbye } from '../protocol/goodbye.js';
-import type { HintEvent } from '../protocol/types.js';
 import { acceptImplicitTls, untrustedUpstreamHint } from './tls-mistakes.js';
-import { CompressTap } from './compress-tap.js';
-import type { SessionTap, TapHold } from './tap.js';
-import { TapGate } from './tap-gate.js';
+import type { SessionTap } from './tap.js';
 import { oneLine, upgradeBothLegs } from './starttls-upgrade.js';
 import { closeWhenFlushed } from './teardown.js';
 import { leftBeforeTls, leftReason, type ClientProgress, type Leaving } from './leave-reasons.js';
-import { OwedReplies } from './owed-replies.js';
 import { SessionRecord, type SessionObserver } from './session-record.js';
 import { openUpstreamLeg } from './upstream-leg.js';
-import { Unframed, unsentBytes, type RelayedUnit } from './unframed.js';
-import { partialRecord } from '../record/partials.js';
-import type { UnitRecord } from '../record/schema.js';
+import { Relay, type RelayHost } from './relay.js';
 
 export type { SessionObserver } from './session-record.js';
 
@@ -65,7 +54,8 @@ export class ProxySession {
   readonly id: string;
   readonly done: Promise<void>;
   private resolveDone!: () => void;
-  private readonly codec: Codec;
+  /** The data path: codec, forwarding, recording of units (relay.ts). */
+  private readonly relay: Relay;
   private readonly client: Leg;
   private readonly clientEnd: ClientEndpoint;
   private upstream: Leg | undefined;
@@ -86,26 +76,6 @@ export class ProxySession {
   private greetingTimer: NodeJS.Timeout | undefined;
   /** The server hung up before the client leg was ready; answered once it is. */
   private upstreamGone: MailtapError | undefined;
-  /**
-   * Bytes fed to the codec per side, and bytes it has given back (units + injections). A side's
-   * FIN is passed on only once they match: the codec may hold an ended side's bytes until a
-   * reply decides how to frame them (SMTP after AUTH/DATA/STARTTLS), and those must go first.
-   */
-  private readonly fed = { client: 0, server: 0 };
-  private readonly accounted = { client: 0, server: 0 };
-  private readonly endPending = { client: false, server: false };
-  /** What the codec holds of each side only for framing, forwarded without waiting (unframed.ts). */
-  private readonly unframed = { client: new Unframed(), server: new Unframed() };
-  /** IMAP COMPRESS=DEFLATE is on: reads are relayed as they come, and decoded from a copy. */
-  private compressTap: CompressTap | undefined;
-  /** Stops reading the client while maxPendingCommands replies are owed (owed-replies.ts). */
-  private readonly owedReplies: OwedReplies;
-  /** The audit's tap on the forwarding path (a pass-through without one). */
-  private readonly gate: TapGate;
-  /** Explains the user's mistakes as they happen (hints). */
-  private readonly spotter: MistakeSpotter;
-  /** The server said goodbye (221, +OK to QUIT, BYE): a reset after it is a normal close. */
-  private saidGoodbye = false;
 
   constructor(
     clientSocket: Socket,
@@ -113,7 +83,6 @@ export class ProxySession {
   ) {
     this.id = options.id;
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
-    this.codec = options.module.createCodec({ limits: options.limits, tls: options.route.listen.tls === 'implicit' });
     this.upstreamNames = options.knownUpstreamNames ?? [];
     this.rec = new SessionRecord({
       id: options.id,
@@ -127,16 +96,39 @@ export class ProxySession {
         this.upstream?.resume('recorder');
       },
     });
-    this.spotter = new MistakeSpotter(options.module.protocol);
     this.clientEnd = clientEndpoint(clientSocket);
     clientSocket.setNoDelay(true);
     this.client = new Leg(clientSocket, this.handlersFor('client'));
-    this.gate = new TapGate(options.tap, { toServer: (b) => void this.upstream?.write(b), finished: () => this.finished, clientTls: () => !!this.client.tls });
-    this.owedReplies = new OwedReplies(this.client, options.limits.maxPendingCommands, (ev) => this.emit(ev));
+    this.relay = this.createRelay();
     this.client.pause('connecting');
     this.client.attach(clientSocket);
     this.idleTimer = setTimeout(() => this.finish(`idle for ${options.limits.idleTimeoutMs} ms`, 'E_IDLE_TIMEOUT'), options.limits.idleTimeoutMs);
     this.idleTimer.unref();
+  }
+
+  private createRelay(): Relay {
+    const { module, route, limits, tap } = this.options;
+    const codec = module.createCodec({ limits, tls: route.listen.tls === 'implicit' });
+    // The host reads live session state (the server leg comes later, the end at any time).
+    const session = this;
+    const host: RelayHost = {
+      client: this.client,
+      get upstream() {
+        return session.upstream;
+      },
+      get finished() {
+        return session.finished;
+      },
+      rec: this.rec,
+      emit: (ev) => this.emit(ev),
+      hint: (h) => this.hint(h),
+      startTls: (events, upgrade) => void this.startTls(events, upgrade),
+      endAfterTap: (reason) => {
+        this.client.end();
+        this.finish(reason, undefined, true);
+      },
+    };
+    return new Relay(host, { protocol: module.protocol, codec, route, limits, tap });
   }
 
   /** Runs the session until both legs are closed; never rejects. */
@@ -227,7 +219,7 @@ export class ProxySession {
     this.upstream?.resume('connecting');
     if (pendingGreeting) {
       this.serverSpoke = true;
-      this.dispatch(this.feed('server', pendingGreeting));
+      this.relay.fromServer(pendingGreeting);
     } else {
       // A server that accepts and never greets would leave the client waiting for the idle timeout.
       this.greetingTimer = setTimeout(() => {
@@ -291,175 +283,7 @@ export class ProxySession {
       clearTimeout(this.greetingTimer);
     }
     if (side === 'client' && this.client.tls) this.clientBytesInTls += chunk.length;
-    if (this.compressTap) return this.relayCompressed(side, chunk);
-    this.dispatch(this.feed(side, chunk));
-  }
-
-  /** Compressed stream: relay the read unchanged now, decode a copy for the notes. */
-  private relayCompressed(side: Side, chunk: Buffer): void {
-    this.fed[side] += chunk.length;
-    this.accounted[side] += chunk.length;
-    (side === 'client' ? this.upstream : this.client)?.write(chunk);
-    this.compressTap!.wire(side, chunk);
-    if (this.upstream) this.applyBackpressure();
-  }
-
-  private startCompression(): void {
-    this.compressTap = new CompressTap({
-      codec: this.codec,
-      maxInflateBytes: this.options.limits.maxInflateBytes,
-      record: (events) => {
-        for (const ev of events) if (ev.type !== 'upgrade-tls') this.record(ev, false);
-      },
-      failed: (side, message) => this.emit({ type: 'error', dir: 'proxy', code: 'E_LIMIT', side, message: `${message}: the ${side} stream is no longer decoded, only relayed` } as RecordEvent),
-    });
-  }
-
-  private dispatch(events: CodecEvent[]): void {
-    let upgrade: UpgradeTlsEvent | undefined;
-    for (const ev of events) {
-      if (ev.type === 'upgrade-tls') upgrade = ev;
-      else if (ev.type === 'unit' || ev.type === 'injection') {
-        const ahead = this.unframed[ev.side].framed(ev.bytes.length);
-        if (ahead) (ev as RelayedUnit).ahead = ahead;
-      }
-    }
-    if (upgrade) {
-      this.unframed.client.clear();
-      this.unframed.server.clear();
-      void this.startTls(events, upgrade);
-      return;
-    }
-    const upstream = this.upstream;
-    if (!upstream) return;
-    const client = this.client;
-    let localStartTls: string | false = false;
-    const held: TapHold[] = [];
-    for (let ev of events) {
-      if (ev.type === 'compress') this.startCompression();
-      else if (ev.type === 'unit' && this.compressTap) {
-        // Held past the COMPRESS boundary: compressed wire bytes. Relay (behind a tap's delay), then decode a copy.
-        if (ev.side === 'client') this.gate.toServer(unsentBytes(ev));
-        else client.write(unsentBytes(ev));
-        this.accounted[ev.side] += ev.bytes.length;
-        this.compressTap.wire(ev.side, ev.bytes);
-        continue;
-      }
-      if (ev.type === 'unit') {
-        const hold = ev.side === 'client' ? this.gate.client(ev, held) : undefined;
-        if (hold?.delayMs !== undefined) this.gate.delay(ev.bytes, hold.delayMs);
-        else if (hold) held.push(hold);
-        else if (ev.side === 'client' && ev.kind === 'command' && this.upstreamIsImplicit && isStartTlsCommand(ev.verb)) localStartTls = ev.tag ?? '';
-        else {
-          if (ev.side === 'server' && this.offersLocalStartTls) ev = this.withStartTlsOffer(ev);
-          if (ev.side === 'server') ev = this.tapServer(ev);
-          if (ev.side === 'client') this.gate.toServer(unsentBytes(ev));
-          else client.write(unsentBytes(ev));
-        }
-      }
-      this.record(ev);
-    }
-    if (held.length) return this.answerHeld(held);
-    if (localStartTls !== false) {
-      this.emit({ type: 'info', dir: 'proxy', message: 'mailtap answers this STARTTLS itself: the server leg is already TLS' } as RecordEvent);
-      this.dispatch(this.feed('server', localStartTlsAcceptance(this.options.module.protocol, localStartTls || undefined)));
-      return;
-    }
-    this.forwardUnframed();
-    this.applyBackpressure();
-    this.propagateEnds();
-  }
-
-  private feed(side: Side, bytes: Buffer): CodecEvent[] {
-    this.fed[side] += bytes.length;
-    this.unframed[side].fed(bytes);
-    return this.codec.feed(side, bytes);
-  }
-
-  /**
-   * No byte waits for a line end: what the codec holds only for framing goes out at the end of
-   * the read that brought it, recorded as a partial unit. Not past a STARTTLS/STLS/COMPRESS
-   * command awaiting its verdict (those bytes may belong to the other side of the boundary), and
-   * not where mailtap itself acts on whole units: an audit tap, or the STARTTLS mailtap answers
-   * (and offers) in front of an implicit-TLS server.
-   */
-  private forwardUnframed(): void {
-    const upstream = this.upstream;
-    if (!upstream || this.finished || this.codec.atBoundary || this.options.tap || this.compressTap) return;
-    if (this.upstreamIsImplicit && !this.client.tls) return;
-    for (const side of ['client', 'server'] as const) {
-      const bytes = this.unframed[side].takeUnsent();
-      if (!bytes) continue;
-      const leg = side === 'client' ? upstream : this.client;
-      leg.write(bytes);
-      if (this.rec.wanted) this.emit(partialRecord(side, bytes, this.rec.now(), !!(side === 'client' ? this.client.tls : upstream.tls)));
-    }
-  }
-
-  /** Passes a side's half-close on once the codec has released everything that side sent. */
-  private propagateEnds(): void {
-    for (const side of ['client', 'server'] as const) {
-      if (!this.endPending[side]) continue;
-      const passOn = () => {
-        if (!this.endPending[side]) return;
-        this.endPending[side] = false;
-        (side === 'client' ? this.upstream : this.client)?.end();
-      };
-      if (this.accounted[side] >= this.fed[side]) passOn();
-      // A reply that never completes must not keep the FIN forever: pass it on after a grace.
-      else setTimeout(passOn, Math.min(2000, this.options.limits.connectTimeoutMs)).unref();
-    }
-  }
-
-  /** A plaintext client in front of an implicit-TLS server: mailtap itself offers STARTTLS. */
-  private get offersLocalStartTls(): boolean {
-    return this.upstreamIsImplicit && this.options.route.listen.tls !== 'implicit' && !this.client.tls;
-  }
-
-  /** The server's capability list as the client gets it: with the STARTTLS offer mailtap answers. */
-  private withStartTlsOffer(ev: UnitEvent): UnitEvent {
-    const offered = withStartTlsOffer(this.options.module.protocol, ev);
-    // The codec was fed the server's bytes: account for those, record what the client got.
-    this.accounted.server += ev.bytes.length - offered.bytes.length;
-    return offered;
-  }
-
-  private tapServer(ev: UnitEvent): UnitEvent {
-    const tapped = this.gate.server(ev);
-    // As with the STARTTLS offer: the codec was fed the server's bytes, the client gets these.
-    this.accounted.server += ev.bytes.length - tapped.bytes.length;
-    return tapped;
-  }
-
-  /** Client units the tap kept back: say why, answer in the server's place, end if asked. */
-  private answerHeld(held: TapHold[]): void {
-    const ending = held.find((h) => h.end);
-    for (const h of new Set(held.map((x) => x.why))) this.emit({ type: 'info', dir: 'proxy', message: h.en, note: h.en, note_es: h.es } as RecordEvent);
-    for (const h of held) if (h.answer.length && !this.finished) this.dispatch(this.feed('server', h.answer));
-    if (!ending || this.finished) return;
-    this.client.end();
-    this.finish(ending.why.en, undefined, true);
-  }
-
-  private get upstreamIsImplicit(): boolean {
-    return this.options.route.upstream.tls === 'implicit';
-  }
-
-  private applyBackpressure(): void {
-    const upstream = this.upstream!;
-    if (upstream.needsDrain) {
-      this.client.pause('upstream-full');
-      upstream.socket.once('drain', () => this.client.resume('upstream-full'));
-    }
-    if (this.client.needsDrain) {
-      upstream.pause('client-full');
-      this.client.socket.once('drain', () => upstream.resume('client-full'));
-    }
-    if (this.rec.needsDrain) {
-      this.client.pause('recorder');
-      upstream.pause('recorder');
-    }
-    this.owedReplies.check(this.codec.commandsAwaitingReply);
+    this.relay.read(side, chunk);
   }
 
   /** STARTTLS/STLS accepted by the server: both legs move to TLS (starttls-upgrade.ts). */
@@ -472,8 +296,8 @@ export class ProxySession {
         upstreamTlsOptions: { host: route.upstream.host, trust, timeoutMs: limits.connectTimeoutMs },
         isFinished: () => this.finished,
         setUpgrading: (on) => (this.upgrading = on),
-        record: (ev) => this.record(ev),
-        tapServer: (ev) => this.tapServer(ev),
+        record: (ev) => this.relay.record(ev),
+        tapServer: (ev) => this.relay.gate.server(ev),
         emit: (ev) => this.emit(ev),
         noteUpstreamTls: (socket) => this.noteUpstreamTls(socket),
         clientTlsOptions: () => this.clientTlsOptions(),
@@ -496,19 +320,10 @@ export class ProxySession {
     this.closeReason ??= this.leftReason(side, 'closed the connection');
     // On an implicit-TLS port a client that ends before its handshake cannot say anything more.
     if (side === 'client' && this.options.route.listen.tls === 'implicit' && !this.clientTlsDone) return this.finish(this.closeReason);
-    if (side === 'server') this.owedReplies.release();
     // Propagate the half-close so the peer sees EOF exactly where the other side stopped.
-    this.endPending[side] = true;
-    this.endCodec(side);
+    this.relay.ended(side);
     // Graceful: the last reply may still be on its way to a client that half-closed first.
     if (this.client.ended && (!this.upstream || this.upstream.ended)) this.finish(this.closeReason ?? 'both sides closed', undefined, true);
-  }
-
-  /** What the codec still holds of an ended side: relayed and recorded, or (compressed) recorded. */
-  private endCodec(side: Side): void {
-    if (!this.compressTap) return this.dispatch(this.codec.end(side));
-    this.compressTap.end(side);
-    this.propagateEnds();
   }
 
   /**
@@ -526,9 +341,9 @@ export class ProxySession {
       // Closed without a FIN (reset or destroyed): what the codec still held (a partial reply or
       // command) is forwarded and recorded, then the reset is passed on. Mid-upgrade the codec
       // already waits for TLS bytes: nothing of it may reach a socket in plaintext.
-      if (!this.upgrading) this.endCodec(side);
+      if (!this.upgrading) this.relay.endCodec(side);
       other?.reset();
-      const goodbye = side === 'client' && this.saidGoodbye ? 'client closed the connection after its goodbye' : undefined;
+      const goodbye = side === 'client' && this.relay.saidGoodbye ? 'client closed the connection after its goodbye' : undefined;
       this.finish(this.closeReason ?? goodbye ?? this.leftReason(side, 'connection reset'));
       return;
     }
@@ -553,7 +368,7 @@ export class ProxySession {
 
   private onError(side: Side, err: Error): void {
     if (this.finished) return;
-    if (side === 'client' && this.saidGoodbye) {
+    if (side === 'client' && this.relay.saidGoodbye) {
       this.closeReason ??= 'client closed the connection after its goodbye';
       return;
     }
@@ -563,25 +378,6 @@ export class ProxySession {
   }
 
   // ── recording and the end ───────────────────────────────────────────────
-
-  /** `relayed`: the event's bytes were fed from the wire (false for inflated COMPRESS bytes). */
-  private record(ev: CodecEvent, relayed = true): void {
-    if (relayed && (ev.type === 'unit' || ev.type === 'injection')) this.accounted[ev.side] += ev.bytes.length;
-    if (isGoodbye(ev)) this.saidGoodbye = true;
-    // With --no-record and no observer nothing reads the event: do not build it (per body chunk
-    // that is a base64 copy and a note string).
-    if (!this.rec.wanted) return;
-    const tls = ev.type === 'unit' ? (ev.side === 'client' ? !!this.client.tls : !!this.upstream?.tls) : false;
-    const ahead = ev.type === 'unit' ? (ev as RelayedUnit).ahead : undefined;
-    if (!ahead) this.emit(recordEventFromCodec(ev, this.rec.now(), { tls }));
-    else {
-      // Its first bytes are in the partial units recorded when they went out: record the rest.
-      const rest = recordEventFromCodec({ ...(ev as UnitEvent), bytes: unsentBytes(ev as UnitEvent) }, this.rec.now(), { tls }) as UnitRecord;
-      rest.ahead = ahead;
-      this.emit(rest);
-    }
-    for (const h of this.spotter.observe(ev, { clientTls: !!this.client.tls })) this.hint(h);
-  }
 
   private hint(h: HintEvent): void {
     this.emit(recordEventFromCodec(h, this.rec.now(), { tls: false }));
@@ -609,8 +405,7 @@ export class ProxySession {
       bytes: { c2s: this.upstream?.bytesOut ?? 0, s2c: this.client.bytesOut },
     } as CloseEvent;
     // Compressed: the last reads may still be inflating; their units belong before the close.
-    const decoded = this.compressTap ? this.compressTap.settled().finally(() => this.compressTap?.close()) : undefined;
-    void this.rec.close(close, decoded, (err) => this.logError(err)).finally(() => this.resolveDone());
+    void this.rec.close(close, this.relay.settled(), (err) => this.logError(err)).finally(() => this.resolveDone());
   }
 
   private logError(err: unknown): void {

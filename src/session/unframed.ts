@@ -52,6 +52,11 @@ export class Unframed {
     this.sent = 0;
   }
 
+  /** How many bytes the codec holds (0: it has given back everything this side sent). */
+  get holds(): number {
+    return this.held;
+  }
+
   /** How many bytes the codec holds that have not gone out. */
   get unsent(): number {
     return this.held - this.sent;
