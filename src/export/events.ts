@@ -4,6 +4,7 @@
 
 import { createReadStream } from 'node:fs';
 import { MailtapError, describeError } from '../core/errors.js';
+import { PartialJoiner } from '../record/partials.js';
 import { isRecordHeader, parseRecordLine, type RecordEvent, type RecordHeader } from '../record/schema.js';
 
 export interface EventStream {
@@ -11,7 +12,11 @@ export interface EventStream {
   events: AsyncIterable<RecordEvent>;
 }
 
-export async function openEvents(path: string): Promise<EventStream> {
+/**
+ * `partials: 'join'` (default): a line forwarded in pieces reads as the unit it became
+ * (record/partials.ts); `keep`: as written, each piece at the time it went out (pcapng packets).
+ */
+export async function openEvents(path: string, options: { partials?: 'join' | 'keep' } = {}): Promise<EventStream> {
   const lines = readLines(path)[Symbol.asyncIterator]();
   let first: IteratorResult<{ text: string; terminated: boolean }>;
   try {
@@ -37,7 +42,13 @@ export async function openEvents(path: string): Promise<EventStream> {
       yield ev;
     }
   }
-  return { header: parsed, events: events() };
+  return { header: parsed, events: options.partials === 'keep' ? events() : joined(events()) };
+}
+
+async function* joined(events: AsyncIterable<RecordEvent>): AsyncGenerator<RecordEvent> {
+  const joiner = new PartialJoiner();
+  for await (const ev of events) yield* joiner.push(ev);
+  yield* joiner.flush();
 }
 
 function safeParse(text: string, n: number): RecordHeader | RecordEvent | null {

@@ -32,7 +32,8 @@ export interface PcapngOptions {
 export async function exportPcapng(recordings: string[], out: string, options: PcapngOptions = {}): Promise<PcapngStats> {
   const stream = createWriteStream(out, { mode: 0o600 });
   async function* sources(): AsyncGenerator<PcapngSource> {
-    for (const path of recordings) yield await openEvents(path);
+    // Pieces of a line stay pieces: each packet at the time its bytes went out.
+    for (const path of recordings) yield await openEvents(path, { partials: 'keep' });
   }
   try {
     return await writePcapng(stream, sources(), `from ${recordings.length} recording(s)`, options);

@@ -47,6 +47,20 @@ describe('messages of a recording', () => {
     expect(got!.meta.size).toBe(got!.bytes.length);
   });
 
+  test('SMTP DATA whose header lines went out in pieces before the body unit (partial units): the message is whole', async () => {
+    const path = await recording('smtp', [
+      u('c2s', 'command', 'MAIL FROM:<a@x>\r\n', { verb: 'MAIL' }),
+      u('c2s', 'command', 'DATA\r\n', { verb: 'DATA' }),
+      u('s2c', 'reply', '354 go\r\n'),
+      // Typed line by line: the codec holds the header block to name its Subject, the relay does not wait.
+      u('c2s', 'raw', 'Subject: typed\r\n', { partial: true }),
+      u('c2s', 'raw', 'From: a@x\r\n', { partial: true }),
+      u('c2s', 'body', '\r\nhello\r\n.\r\n', { verb: 'DATA', final: true, ahead: 27 }),
+      u('s2c', 'reply', '250 ok\r\n'),
+    ]);
+    expect((await readMessage(path, 1))!.bytes.toString()).toBe('Subject: typed\r\nFrom: a@x\r\n\r\nhello\r\n');
+  });
+
   test('SMTP BDAT: chunks joined until BDAT … LAST, nothing unstuffed', async () => {
     const path = await recording('smtp', [
       u('c2s', 'command', 'MAIL FROM:<a@x>\r\n', { verb: 'MAIL' }),
