@@ -6,10 +6,38 @@
 
 import { isIP } from 'node:net';
 import type { X509Certificate } from 'node:crypto';
-import type { TLSSocket } from 'node:tls';
+import type { SecureContext, TLSSocket } from 'node:tls';
 import type { CertificateFacts, TlsInfo } from '../core/tls-facts.js';
 import { peerCertificate } from './tls-sessions.js';
 export type { TlsInfo, CertificateFacts };
+
+/** The context (our leaf) each client-leg socket was served with: set by tls-wrap.ts wrapClient. */
+const servedContext = new WeakMap<TLSSocket, SecureContext>();
+/** Facts of each leaf we serve, read from the first socket that showed it. */
+const leafFacts = new WeakMap<SecureContext, CertificateFacts>();
+
+/** Remembers which leaf (`context`) the client-leg `socket` shows; the SNI callback may change it. */
+export function noteServedContext(socket: TLSSocket, context: SecureContext): void {
+  servedContext.set(socket, context);
+}
+
+/**
+ * The facts of the leaf a client-leg socket showed. Node builds a new X509Certificate per call
+ * (OpenSSL 3 copies and re-decodes the certificate, key included): ~4 % of mailtap's CPU on short
+ * sessions, for the same few leaves every time. So they are read once per leaf.
+ */
+function servedLeafFacts(socket: TLSSocket): CertificateFacts | undefined {
+  const context = servedContext.get(socket);
+  let facts = context && leafFacts.get(context);
+  if (!facts) {
+    const cert = socket.getX509Certificate?.();
+    if (!cert) return undefined;
+    facts = certificateFacts(cert);
+    if (context) leafFacts.set(context, facts);
+  }
+  // Each event gets its own copy: a consumer may change what it was given.
+  return { ...facts, san: [...facts.san] };
+}
 
 export function tlsInfoOf(socket: TLSSocket, leg: 'client' | 'upstream', sni?: string): TlsInfo {
   const info: TlsInfo = { leg };
@@ -21,8 +49,13 @@ export function tlsInfoOf(socket: TLSSocket, leg: 'client' | 'upstream', sni?: s
   if (servername) info.sni = servername;
   // Upstream: what the server showed us (kept from the handshake that made the session when this
   // one resumed it, see tls-sessions.ts). Client leg: the leaf we served.
-  const cert = leg === 'upstream' ? peerCertificate(socket) : socket.getX509Certificate?.();
-  if (cert) info.certificate = certificateFacts(cert);
+  if (leg === 'upstream') {
+    const cert = peerCertificate(socket);
+    if (cert) info.certificate = certificateFacts(cert);
+  } else {
+    const facts = servedLeafFacts(socket);
+    if (facts) info.certificate = facts;
+  }
   if (leg === 'upstream') {
     if (info.certificate) {
       info.peerSubject = info.certificate.subject;

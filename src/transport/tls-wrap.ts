@@ -9,6 +9,7 @@ import { MailtapError, describeError } from '../core/errors.js';
 import { activeKeylog } from './keylog.js';
 import type { UpstreamTrust } from './upstream-trust.js';
 import { guardSocket } from './socket-guard.js';
+import { noteServedContext } from './tls-info.js';
 
 export interface UpstreamTlsOptions {
   host: string;
@@ -71,14 +72,20 @@ export interface ClientTlsOptions {
  */
 export function wrapClient(raw: Socket, options: ClientTlsOptions, plaintextRead = raw.bytesRead): { socket: TLSSocket; secure: Promise<TLSSocket> } {
   guardSocket(raw);
-  const socket = guardSocket(
+  const socket: TLSSocket = guardSocket(
     new TLSSocket(raw, {
       isServer: true,
       secureContext: options.secureContext,
-      SNICallback: options.SNICallback,
+      // The leaf the client got is remembered, so its facts are read once per leaf (tls-info.ts).
+      SNICallback: (servername, cb) =>
+        options.SNICallback(servername, (err, ctx) => {
+          if (ctx) noteServedContext(socket, ctx);
+          cb(err, ctx);
+        }),
       requestCert: false,
     }),
   );
+  noteServedContext(socket, options.secureContext);
   activeKeylog()?.attach(socket);
   // What had crossed the raw socket before TLS started, to tell later how far the client got.
   const before = { read: plaintextRead, written: raw.bytesWritten };

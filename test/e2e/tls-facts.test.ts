@@ -67,3 +67,42 @@ describe('tls events carry the certificate facts', () => {
     }
   });
 });
+
+describe('the client leg names the leaf that client was shown', () => {
+  // The facts of a leaf are read once and then reused (src/transport/tls-info.ts): a client
+  // asking for another name (SNI) gets another leaf, and its record must name that one.
+  it('with different SNI names in turn, each record has the fingerprint its client saw', async () => {
+    const upstream = await startScriptedSmtpServer({ tls: 'implicit', key: pki.serverKey, cert: pki.serverCert });
+    const proxy = await startTestProxy(pki, [`smtps://127.0.0.1:0=smtps://127.0.0.1:${upstream.port}`]);
+    try {
+      const seen: string[] = [];
+      for (const servername of ['localhost', 'other.mailtap.test', 'localhost', 'other.mailtap.test']) {
+        const client = await LineClient.connect({ port: proxy.port(), tls: true, ca: pki.mailtapCaPem, servername });
+        expect(await client.smtpReply()).toMatch(/^220/);
+        seen.push(client.servedCertificate().fingerprint256);
+        await client.send('QUIT\r\n');
+        expect(await client.smtpReply()).toMatch(/^221/);
+      }
+      // Two leaves, each shown twice: the cache has something to get wrong.
+      expect(new Set(seen).size).toBe(2);
+      const logs = await proxy.ended(4);
+      const recorded = await Promise.all(
+        logs.map(async (log) => {
+          const rec = await readRecording(log.recordingPath!);
+          const cl = rec.events.find((e) => e.type === 'tls' && (e as { leg: string }).leg === 'client') as { certificate: { fingerprint256: string; san: string[] }; sni?: string };
+          return { sni: cl.sni, fingerprint: cl.certificate.fingerprint256, san: cl.certificate.san };
+        }),
+      );
+      // Sessions may end in any order: match them by the name each one asked for.
+      for (const r of recorded) {
+        const i = ['localhost', 'other.mailtap.test'].indexOf(r.sni!);
+        expect(i).toBeGreaterThanOrEqual(0);
+        expect(r.fingerprint).toBe(seen[i]);
+        expect(r.san).toContain(`DNS:${r.sni}`);
+      }
+    } finally {
+      await proxy.close();
+      await upstream.close();
+    }
+  });
+});
