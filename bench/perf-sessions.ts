@@ -53,7 +53,11 @@ const pki = await makeTestPki();
 const recordingsDir = await mkdtemp(join(tmpdir(), 'mailtap-bench-rec-'));
 const out = await mkdtemp(join(tmpdir(), 'mailtap-perf-'));
 const record = !process.argv.includes('--no-record');
-const env = await startEnv(pki, recordingsDir, { proxyFlags: ['--perf-basic-prof'], record });
+// --js: interpreted and baseline JS frames get their function's name too (V8 gives each its own
+// trampoline copy), and the report counts each symbol's callees (`--children`): which of
+// mailtap's functions cost most, all that they call included (`--self`: their own time only).
+const js = process.argv.includes('--js');
+const env = await startEnv(pki, recordingsDir, { proxyFlags: ['--perf-basic-prof', ...(js ? ['--interpreted-frames-native-stack'] : [])], record });
 const mode = process.argv.includes('--implicit') ? 'implicit' : 'starttls';
 const port = env.mailtap.ready[mode];
 const data = join(out, 'perf.data');
@@ -86,11 +90,13 @@ try {
 }
 process.stdout.write(`mailtap perf profile: ${what}, recording ${record ? 'on' : 'OFF'}; ${machine()}\n`);
 const summary = process.argv.includes('--summary');
-const report = spawn('perf', ['report', '-i', data, '--no-children', '--sort', process.argv.includes('--by-dso') ? 'dso' : 'dso,sym', '--stdio', '-g', 'none', '--percent-limit', summary || process.argv.includes('--all') ? '0' : '0.4'], { stdio: ['ignore', summary ? 'pipe' : 'inherit', 'inherit'] });
+const report = spawn('perf', ['report', '-i', data, js && !process.argv.includes('--self') ? '--children' : '--no-children', '--sort', process.argv.includes('--by-dso') ? 'dso' : 'dso,sym', '--stdio', '-g', 'none', '--percent-limit', summary || process.argv.includes('--all') ? '0' : '0.4'], { stdio: ['ignore', summary ? 'pipe' : 'inherit', 'inherit'] });
 let text = '';
 report.stdout?.on('data', (d: Buffer) => (text += d.toString()));
 await new Promise((r) => report.once('exit', r));
 if (summary) process.stdout.write(summarise(text));
-await rm(out, { recursive: true, force: true });
+// --keep: leave perf.data (and the JIT maps in /tmp) for `perf script` (bench/perf-by-file.py).
+if (process.argv.includes('--keep')) process.stdout.write(`perf data kept: ${data}\n`);
+else await rm(out, { recursive: true, force: true });
 await rm(recordingsDir, { recursive: true, force: true });
 await pki.cleanup();
