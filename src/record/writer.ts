@@ -4,9 +4,12 @@
 // written, one batch at a time, so a crash leaves a valid prefix. A disk error never throws into
 // the session: it is reported once and the writer drops (and counts) everything after it.
 // A batch goes to the file as one writev of its lines' buffers: no concat copy per write.
+// The file is a plain descriptor with fs's callback API, not a FileHandle: each FileHandle call
+// is two async layers (ref/unref, a promise per layer) around the same syscall, and a short
+// session makes four of them (open, header, batch, close).
 
 import { EventEmitter } from 'node:events';
-import { open, type FileHandle } from 'node:fs/promises';
+import { close as closeFd, open as openFd, write as writeFd, writev as writevFd } from 'node:fs';
 import { privateDir } from '../core/private-dir.js';
 import { join } from 'node:path';
 import { MailtapError, describeError } from '../core/errors.js';
@@ -55,7 +58,8 @@ export class RecordingWriter extends EventEmitter {
   readonly path: string;
   /** The file exists (it was created, header written); false when even that failed. */
   readonly created: boolean;
-  private fh: FileHandle | null;
+  /** The file's descriptor; null once closed (or never opened). */
+  private fd: number | null;
   private readonly highWaterMark: number;
   private readonly onError: ((err: MailtapError) => void) | undefined;
   /** Encoded lines (a line may span several buffers), written together with one writev. */
@@ -81,11 +85,11 @@ export class RecordingWriter extends EventEmitter {
   /** Unit bytes recorded per direction (decoded), handy for the close event. */
   readonly unitBytes = { c2s: 0, s2c: 0 };
 
-  private constructor(path: string, fh: FileHandle | null, opts: RecordingWriterOptions) {
+  private constructor(path: string, fd: number | null, opts: RecordingWriterOptions) {
     super();
     this.path = path;
-    this.fh = fh;
-    this.created = fh !== null;
+    this.fd = fd;
+    this.created = fd !== null;
     this.highWaterMark = opts.highWaterMark ?? DEFAULT_HIGH_WATER_MARK;
     this.onError = opts.onError;
     this.redactor = opts.redact ? new Redactor() : null;
@@ -102,20 +106,20 @@ export class RecordingWriter extends EventEmitter {
       throw new MailtapError('E_RECORDING_WRITE', `invalid session id ${JSON.stringify(header.session)}: only letters, digits, "_" and "-" are allowed`);
     }
     const path = join(dir, recordingFileName(header));
-    let fh: FileHandle | null = null;
+    let fd: number | null = null;
     let headerBytes = 0;
     try {
-      fh = await openInPrivateDir(dir, path);
+      fd = await openInPrivateDir(dir, path);
       const line = Buffer.from(JSON.stringify(opts.redact ? redactHeader(header) : header) + '\n', 'utf8');
-      await writeAll(fh, [line]);
+      await writeAll(fd, [line]);
       headerBytes = line.length;
     } catch (err) {
       const writer = new RecordingWriter(path, null, opts);
-      if (fh) await fh.close().catch(() => undefined);
+      if (fd !== null) await closeFile(fd).catch(() => undefined);
       writer.fail(err, 'cannot create the recording');
       return writer;
     }
-    const writer = new RecordingWriter(path, fh, opts);
+    const writer = new RecordingWriter(path, fd, opts);
     writer.recordedBytes = headerBytes;
     return writer;
   }
@@ -198,9 +202,9 @@ export class RecordingWriter extends EventEmitter {
     this.closing = (async () => {
       await this.flushAll();
       if (this.timer) clearTimeout(this.timer);
-      const fh = this.fh;
-      this.fh = null;
-      if (fh) await fh.close().catch((err: unknown) => this.fail(err, 'cannot close the recording'));
+      const fd = this.fd;
+      this.fd = null;
+      if (fd !== null) await closeFile(fd).catch((err: unknown) => this.fail(err, 'cannot close the recording'));
     })();
     return this.closing;
   }
@@ -240,7 +244,7 @@ export class RecordingWriter extends EventEmitter {
   /** One batch in flight at a time keeps lines in order. */
   private async flushLoop(): Promise<void> {
     try {
-      while (this.pendingBytes > 0 && !this.failure && this.fh) {
+      while (this.pendingBytes > 0 && !this.failure && this.fd !== null) {
         const batchEvents = this.pendingEvents;
         const batch = this.pending;
         this.pending = [];
@@ -248,7 +252,7 @@ export class RecordingWriter extends EventEmitter {
         this.pendingEvents = 0;
         this.pendingBytes = 0;
         try {
-          await writeAll(this.fh, batch);
+          await writeAll(this.fd, batch);
         } catch (err) {
           this.dropped += batchEvents;
           this.fail(err, 'cannot write the recording');
@@ -293,7 +297,7 @@ export class RecordingWriter extends EventEmitter {
 const privateDirs = new Map<string, Promise<unknown>>();
 
 /** Opens `path` 'wx' 0600 in `dir`, making `dir` private first if this process has not yet. */
-async function openInPrivateDir(dir: string, path: string): Promise<FileHandle> {
+async function openInPrivateDir(dir: string, path: string): Promise<number> {
   let secured = privateDirs.get(dir);
   const known = secured !== undefined;
   if (!secured) {
@@ -303,7 +307,7 @@ async function openInPrivateDir(dir: string, path: string): Promise<FileHandle> 
   }
   await secured;
   try {
-    return await open(path, 'wx', 0o600);
+    return await new Promise<number>((resolve, reject) => openFd(path, 'wx', 0o600, (err, fd) => (err ? reject(err) : resolve(fd))));
   } catch (err) {
     // Removed since it was checked: make it again, once.
     if (!known || (err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
@@ -313,15 +317,28 @@ async function openInPrivateDir(dir: string, path: string): Promise<FileHandle> 
 }
 
 /** One write(2) for a one-buffer batch, one writev(2) otherwise; short writes are resumed. */
-async function writeAll(fh: FileHandle, bufs: Buffer[]): Promise<void> {
+async function writeAll(fd: number, bufs: Buffer[]): Promise<void> {
   let rest = bufs;
   while (rest.length > 0) {
-    let written = rest.length === 1 ? (await fh.write(rest[0]!, 0, rest[0]!.length)).bytesWritten : (await fh.writev(rest)).bytesWritten;
+    let written = await writeSome(fd, rest);
     let i = 0;
     while (i < rest.length && written >= rest[i]!.length) written -= rest[i++]!.length;
     rest = rest.slice(i);
     if (written > 0) rest[0] = rest[0]!.subarray(written);
   }
+}
+
+/** One write(2) or writev(2) at the file's offset: bytes written. */
+function writeSome(fd: number, bufs: Buffer[]): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const done = (err: NodeJS.ErrnoException | null, written: number) => (err ? reject(err) : resolve(written));
+    if (bufs.length === 1) writeFd(fd, bufs[0]!, 0, bufs[0]!.length, null, done);
+    else writevFd(fd, bufs, null, done);
+  });
+}
+
+function closeFile(fd: number): Promise<void> {
+  return new Promise((resolve, reject) => closeFd(fd, (err) => (err ? reject(err) : resolve())));
 }
 
 function base64Length(b64: string): number {

@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import { readFile, readdir, rm, stat, writeFile, appendFile } from 'node:fs/promises';
+import { closeSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { MailtapError } from '../../src/core/errors.js';
@@ -179,8 +180,12 @@ describe('RecordingWriter', () => {
     w.write({ t: 1, dir: 'c2s', type: 'command', text: 'EHLO x\r\n' });
     // Lines wait up to FLUSH_MS for company before they are written.
     await new Promise((r) => setTimeout(r, FLUSH_MS + 30));
-    // Pull the file out from under the writer: the next batch fails with EBADF.
-    await (w as unknown as { fh: { close(): Promise<void> } }).fh.close();
+    // Pull the file out from under the writer: the next batch fails with EBADF. (Its descriptor is
+    // swapped for one that cannot be open rather than closed under it, which another open could
+    // reuse; the real one is closed here.)
+    const internals = w as unknown as { fd: number };
+    closeSync(internals.fd);
+    internals.fd = 2 ** 31 - 1;
     w.write({ t: 2, dir: 'c2s', type: 'command', text: 'NOOP\r\n' });
     await new Promise((r) => setTimeout(r, FLUSH_MS + 30));
     expect(w.failed).toBe(true);
