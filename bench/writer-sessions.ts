@@ -4,7 +4,7 @@
 // write the events of a real SMTP STARTTLS session (recordings/samples/smtp-starttls-auth-login.jsonl,
 // one every `gap-ms`, as a live session spreads them), and close it. Prints CPU µs per session
 // (process.cpuUsage: every thread, so the fs pool's opens, writes and closes count) per run and the
-// median. `--writer`: another build's writer module, to compare two builds (run them alternately).
+// median. `--keep-files`: no clean-up between runs. `--writer`: another build's writer module, to compare two builds (run them alternately).
 
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -53,7 +53,9 @@ try {
     const us = (c.user + c.system) / sessions;
     // Run 0 warms up (JIT); the files of a run are removed before the next, as the bench does.
     if (run > 0) perSession.push(us);
-    for (const f of await readdir(dir)) await rm(join(dir, f));
+    // --keep-files: the directory fills up as a real one does (deleting many files makes ext4's
+    // next inode allocations scan past the recently deleted ones, a cost of the bench's clean-up).
+    if (!process.argv.includes('--keep-files')) for (const f of await readdir(dir)) await rm(join(dir, f));
     process.stderr.write(`run ${run}${run === 0 ? ' (warm-up)' : ''}: ${us.toFixed(0)} µs/session\n`);
   }
 } finally {
