@@ -45,8 +45,18 @@ new PerformanceObserver((list) => {
   }
 }).observe({ entryTypes: ['gc'] });
 
+// What the peak RSS was made of (bench/young-gen.ts): the largest heapTotal and external memory
+// seen since the last reset-peak, sampled every 20 ms.
+const peaks = { heapTotal: 0, external: 0 };
+setInterval(() => {
+  const m = process.memoryUsage();
+  peaks.heapTotal = Math.max(peaks.heapTotal, m.heapTotal);
+  peaks.external = Math.max(peaks.external, m.external);
+}, 20).unref();
+
 process.on('message', (m) => {
   if (m.type === 'reset-peak') {
+    peaks.heapTotal = peaks.external = 0;
     let ok = true;
     try {
       // Linux clear_refs "5": VmHWM back to the current RSS, so a peak belongs to one scenario.
@@ -58,7 +68,7 @@ process.on('message', (m) => {
   } else if (m.type === 'usage') {
     const cpu = process.cpuUsage();
     const mem = memoryKiB();
-    process.send({ cpuUs: cpu.user + cpu.system, hwmKiB: mem.hwm, rssKiB: mem.rss, sessions: handle.sessionCount, gc: { ...gc }, heapTotalKiB: Math.round(process.memoryUsage().heapTotal / 1024) });
+    process.send({ cpuUs: cpu.user + cpu.system, hwmKiB: mem.hwm, rssKiB: mem.rss, sessions: handle.sessionCount, gc: { ...gc }, heapTotalKiB: Math.round(process.memoryUsage().heapTotal / 1024), peakHeapTotalKiB: Math.round(peaks.heapTotal / 1024), peakExternalKiB: Math.round(peaks.external / 1024) });
   }
 });
 process.once('disconnect', () => process.exit(0));

@@ -22,4 +22,7 @@ export interface ProxyUsage {
   /** Main-thread GC pauses so far (perf_hooks 'gc' entries). */
   gc: { count: number; ms: number; scavenges: number };
   heapTotalKiB: number;
+  /** Largest heapTotal / external memory since the last reset-peak (sampled every 20 ms). */
+  peakHeapTotalKiB: number;
+  peakExternalKiB: number;
 }
