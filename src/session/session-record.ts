@@ -37,6 +37,8 @@ export class SessionRecord {
   private opening: Promise<void> | undefined;
   /** The close event has been given: the record is final. */
   private closed = false;
+  /** The observer threw once: it gets no more events of this session. */
+  private observerFailed = false;
   /** --redact: one per session, so a secret learnt once is masked everywhere after. */
   private readonly redactor: Redactor | undefined;
 
@@ -67,8 +69,8 @@ export class SessionRecord {
   }
 
   async open(header: RecordHeader): Promise<void> {
-    const { id, observer, recordingsDir, logger } = this.options;
-    observer?.start?.(id, header);
+    const { id, recordingsDir, logger } = this.options;
+    if (this.options.observer?.start) this.tellObserver((o, id) => o.start!(id, header));
     if (!recordingsDir) return;
     let opened!: () => void;
     this.opening = new Promise((resolve) => (opened = resolve));
@@ -88,17 +90,48 @@ export class SessionRecord {
     // Nothing may follow the close event (a late TLS handshake, a late error).
     if (this.closed) return;
     if (event.t === undefined) (event as { t: number }).t = this.now();
-    const observe = this.options.observer?.event;
     if (this.redactor) {
       for (const whole of this.joiner.push(event)) {
         const masked = this.redactor.event(whole);
         this.writer?.write(masked);
-        observe?.(this.options.id, masked);
+        this.observe(masked);
       }
       return;
     }
     this.writer?.write(event);
-    if (observe) for (const whole of this.joiner.push(event)) observe(this.options.id, whole);
+    if (this.options.observer?.event) for (const whole of this.joiner.push(event)) this.observe(whole);
+  }
+
+  /** One event to the observer, called as its method (a class instance needs its `this`). */
+  private observe(event: RecordEvent): void {
+    const { observer, id } = this.options;
+    if (!observer?.event || this.observerFailed) return;
+    try {
+      observer.event(id, event);
+    } catch (err) {
+      this.observerThrew(err);
+    }
+  }
+
+  /** start() and end(), once each per session: guarded like observe(). */
+  private tellObserver(call: (observer: SessionObserver, id: string) => void): void {
+    const { observer, id } = this.options;
+    if (!observer) return;
+    try {
+      call(observer, id);
+    } catch (err) {
+      this.observerThrew(err);
+    }
+  }
+
+  /**
+   * An observer that throws loses its view of this session (one log line), never the mail: the
+   * relay and the file go on. Its end() is still called, so it can let go of what it holds.
+   */
+  private observerThrew(err: unknown): void {
+    if (this.observerFailed) return;
+    this.observerFailed = true;
+    this.options.logger?.error({ err: describeError(err), session: this.options.id }, 'a session observer failed; it sees no more of this session, the mail goes on');
   }
 
   /**
@@ -106,16 +139,15 @@ export class SessionRecord {
    * inflated COMPRESS reads), then finalises the file and tells the observer. Never rejects.
    */
   async close(close: CloseEvent, before: Promise<unknown> | undefined, onError: (err: unknown) => void): Promise<void> {
-    const { id, observer } = this.options;
     const closeNow = () => {
       // Pieces nothing completed (the session ended mid-line; normally the codec's last unit does).
       const leftovers = this.joiner.flush();
       for (const ev of this.redactor ? leftovers.map((e) => this.redactor!.event(e)) : leftovers) {
         if (this.redactor) this.writer?.write(ev);
-        observer?.event?.(id, ev);
+        this.observe(ev);
       }
       this.closed = true;
-      observer?.event?.(id, close);
+      this.observe(close);
     };
     if (!before) closeNow();
     try {
@@ -125,7 +157,8 @@ export class SessionRecord {
     } catch (err) {
       onError(err);
     } finally {
-      observer?.end?.(id, close, this.writer?.created ? this.writer.path : undefined, this.writer?.error?.message);
+      const path = this.writer?.created ? this.writer.path : undefined;
+      if (this.options.observer?.end) this.tellObserver((o, id) => o.end!(id, close, path, this.writer?.error?.message));
     }
   }
 }
