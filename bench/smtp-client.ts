@@ -34,10 +34,21 @@ export function makeBody(size: number): Buffer {
   return body;
 }
 
+/**
+ * A run that moves no byte for this long has stalled: it fails with that message instead of
+ * hanging the bench (and CI) forever.
+ */
+const STALL_MS = 60_000;
+
+function failWhenStalled(socket: Socket): void {
+  socket.setTimeout(STALL_MS, () => socket.destroy(new Error(`stalled: no byte moved for ${STALL_MS / 1000} s`)));
+}
+
 class Replies {
   private text = '';
   private wake: (() => void) | null = null;
   private closed = false;
+  private failure: Error | undefined;
 
   constructor(socket: Socket) {
     this.listen(socket);
@@ -52,7 +63,7 @@ class Replies {
       this.closed = true;
       this.wake?.();
     });
-    socket.on('error', () => {});
+    socket.on('error', (err) => (this.failure ??= err));
   }
 
   /** The next complete reply (through its `ddd ` line); throws if it is not `expect`. */
@@ -64,7 +75,7 @@ class Replies {
         if (m[1] !== expect) throw new Error(`expected ${expect}, got ${JSON.stringify(m[0].trim())}`);
         return m[0];
       }
-      if (this.closed) throw new Error(`connection closed while waiting for ${expect}; got ${JSON.stringify(this.text.slice(0, 120))}`);
+      if (this.closed) throw new Error(`connection closed while waiting for ${expect} (${this.failure?.message ?? 'by the peer'}); got ${JSON.stringify(this.text.slice(0, 120))}`);
       await new Promise<void>((r) => (this.wake = r));
       this.wake = null;
     }
@@ -73,7 +84,15 @@ class Replies {
 
 function write(socket: Socket, bytes: Buffer | string): Promise<void> | undefined {
   if (socket.write(bytes)) return undefined;
-  return new Promise((r) => socket.once('drain', () => r()));
+  // A socket destroyed while full (a stall, a reset) never drains: fail instead of waiting.
+  return new Promise((resolve, reject) => {
+    const closed = () => reject(new Error('connection closed while sending'));
+    socket.once('close', closed);
+    socket.once('drain', () => {
+      socket.removeListener('close', closed);
+      resolve();
+    });
+  });
 }
 
 export async function smtpSession(port: number, mode: TlsMode, secureContext: SecureContext, body: Buffer): Promise<SessionResult> {
@@ -95,6 +114,7 @@ export async function smtpSession(port: number, mode: TlsMode, secureContext: Se
           const s = netConnect({ host: '127.0.0.1', port, noDelay: true }, () => resolve(s));
           s.once('error', reject);
         });
+  failWhenStalled(socket);
   let replies = new Replies(socket);
   try {
     await replies.next('220');
@@ -110,6 +130,7 @@ export async function smtpSession(port: number, mode: TlsMode, secureContext: Se
         const s = tlsConnect({ socket: raw, servername: 'localhost', secureContext }, () => resolve(s));
         s.once('error', reject);
       });
+      failWhenStalled(socket);
       replies = new Replies(socket);
       await send('EHLO client.bench.test\r\n');
       await replies.next('250');
