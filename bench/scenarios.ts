@@ -121,7 +121,8 @@ async function guarded<T>(relay: Relay, failed: Map<string, string>, fn: () => P
   }
 }
 
-const WARM_MESSAGES = 3;
+/** Uncounted messages through each relay before a throughput scenario's rounds. */
+export const WARM_MESSAGES = 3;
 
 export async function throughput(env: BenchEnv, mode: TlsMode, sizeMiB: number, rounds: number): Promise<ThroughputResult> {
   const body = makeBody(sizeMiB * 1024 * 1024);
