@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { ENV_TOKEN } from './launcher.js';
 
 export interface BenchChild<Ready> {
   pid: number;
@@ -20,8 +21,13 @@ export async function startChild<Ready>(script: string, config: unknown, nodeFla
   // `node --import tsx`, not `npx tsx`: the PID we hold is then the process doing the work. A
   // .mjs helper is plain JS and runs without the loader.
   const loader = script.endsWith('.ts') ? ['--import', 'tsx'] : [];
-  const child: ChildProcess = spawn(process.execPath, [...nodeFlags, ...loader, path, JSON.stringify(config)], {
+  // `VAR=value` tokens (launcher.ts) are the environment, as env(1) reads them on a shebang.
+  const env = { ...process.env };
+  for (const t of nodeFlags.filter((f) => ENV_TOKEN.test(f))) env[t.slice(0, t.indexOf('='))] = t.slice(t.indexOf('=') + 1);
+  const flags = nodeFlags.filter((f) => !ENV_TOKEN.test(f));
+  const child: ChildProcess = spawn(process.execPath, [...flags, ...loader, path, JSON.stringify(config)], {
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+    env,
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const ready = await new Promise<Ready>((resolve, reject) => {

@@ -1,13 +1,17 @@
-// The node flags mailtap ships with: the `mailtap` binary (dist/cli/main.js) starts node through
-// its shebang line, `#!/usr/bin/env -S node <flags>`. The bench's proxy child loads the library
-// instead of the CLI (it answers usage questions over IPC), so it is started with the same flags:
-// the bench then measures the heap settings users get. A checkout from before the flags
-// (`#!/usr/bin/env node`) gets none.
+// How mailtap ships node: the `mailtap` binary (dist/cli/main.js) starts it through its shebang
+// line, `#!/usr/bin/env -S [VAR=value...] node <flags>`. The bench's proxy child loads the library
+// instead of the CLI (it answers usage questions over IPC), so it is started the same way: the
+// bench then measures the heap and allocator settings users get. The launch is a list of tokens
+// as env(1) reads them: `VAR=value` tokens go to the environment, the rest are node flags
+// (child-process.ts splits them). A checkout from before the flags (`#!/usr/bin/env node`) gets none.
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** The node flags on the shebang of `<distDir>/cli/main.js` ([] without any, or without the file). */
+/** A `VAR=value` token of a launch: an environment variable, not a node flag. */
+export const ENV_TOKEN = /^[A-Za-z_][A-Za-z0-9_]*=/;
+
+/** The launch tokens on the shebang of `<distDir>/cli/main.js` ([] without any, or without the file). */
 export function shippedNodeFlags(distDir: string): string[] {
   let first: string;
   try {
@@ -15,6 +19,6 @@ export function shippedNodeFlags(distDir: string): string[] {
   } catch {
     return [];
   }
-  const m = /^#!\s*\S*env\s+(?:-S\s+)?node((?:\s+\S+)*)\s*$/.exec(first);
-  return m ? m[1]!.trim().split(/\s+/).filter(Boolean) : [];
+  const m = /^#!\s*\S*env\s+(?:-S\s+)?((?:[A-Za-z_][A-Za-z0-9_]*=\S*\s+)*)node((?:\s+\S+)*)\s*$/.exec(first);
+  return m ? `${m[1]} ${m[2]}`.trim().split(/\s+/).filter(Boolean) : [];
 }

@@ -253,7 +253,10 @@ function texts(name: string): string[] {
   return process.argv.flatMap((a, i) => (a === name && i + 1 < process.argv.length ? [process.argv[i + 1]!] : []));
 }
 
-/** `--variant NAME=FLAGS` (repeatable): "mailtap (NAME)" with node FLAGS (space-separated; empty: none). */
+/**
+ * `--variant NAME=FLAGS` (repeatable): "mailtap (NAME)" with node FLAGS (space-separated; empty:
+ * none); `VAR=value` tokens among them set the child's environment, e.g. `arena2=MALLOC_ARENA_MAX=2 --max-semi-space-size=2`.
+ */
 function variants(): { name: string; flags: string[] }[] {
   return texts('--variant').map((v) => {
     const eq = v.indexOf('=');
