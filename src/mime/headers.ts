@@ -1,9 +1,12 @@
-// Header blocks of a message or of one MIME part, read synchronously with libmime (mailparser's
-// own header library): unfolding (RFC 5322 §2.2.3), encoded words (RFC 2047), parameters with
-// continuations and charsets (RFC 2231). Pure and synchronous, so codecs may call it on the
+// Header blocks of a message or of one MIME part, read synchronously: unfolding (RFC 5322
+// §2.2.3), encoded words (RFC 2047, encoded-words.ts), parameters with continuations and
+// charsets (RFC 2231, header-params.ts). Pure and synchronous, so codecs may call it on the
 // bounded header peek they already hold; it never sees a message body.
 
-import libmime from 'libmime';
+import { decodeWords } from './encoded-words.js';
+
+export { decodeWords } from './encoded-words.js';
+export { structuredValue, type StructuredValue } from './header-params.js';
 
 /** The headers a summary names, decoded for display (absent when the block has none). */
 export interface HeaderFields {
@@ -14,23 +17,8 @@ export interface HeaderFields {
   date?: string;
 }
 
-/** A header value split into its main value and its parameters (`type/subtype; name=value`). */
-export interface StructuredValue {
-  value: string;
-  params: Record<string, string>;
-}
-
 /** Decoded header values can be longer than any line shown; this is where they are cut. */
 const MAX_SHOWN_CHARS = 200;
-
-/** RFC 2047 encoded words decoded (`=?utf-8?Q?Informe_t=C3=A9cnico?=` → `Informe técnico`). */
-export function decodeWords(value: string): string {
-  try {
-    return libmime.decodeWords(value);
-  } catch {
-    return value;
-  }
-}
 
 /**
  * Header lines of a block (everything before the first empty line) as name → raw values,
@@ -64,18 +52,6 @@ export function headerFields(block: Buffer): HeaderFields {
     out[name] = value.length > MAX_SHOWN_CHARS ? `${value.slice(0, MAX_SHOWN_CHARS - 1)}…` : value;
   }
   return out;
-}
-
-/** `multipart/mixed; boundary="b1"` → `{ value: 'multipart/mixed', params: { boundary: 'b1' } }`. */
-export function structuredValue(raw: string): StructuredValue {
-  try {
-    const parsed = libmime.parseHeaderValue(raw);
-    const params: Record<string, string> = {};
-    for (const [k, v] of Object.entries(parsed.params ?? {})) params[k.toLowerCase()] = decodeWords(String(v));
-    return { value: String(parsed.value ?? '').trim().toLowerCase(), params };
-  } catch {
-    return { value: raw.split(';')[0]!.trim().toLowerCase(), params: {} };
-  }
 }
 
 function isUtf8(b: Buffer): boolean {

@@ -1,6 +1,6 @@
 // A message summary built while the message streams past, never keeping it: the MIME tree is
-// followed by its boundaries (RFC 2046 §5.1.1), each part's header block is read with libmime
-// (headers.ts) and its body only counted. Synchronous and bounded — at most `maxLineKeep` bytes
+// followed by its boundaries (RFC 2046 §5.1.1), each part's header block is read by headers.ts
+// and its body only counted. Synchronous and bounded — at most `maxLineKeep` bytes
 // of a line, `maxHeaderBytes` of a header block and `maxParts` parts are ever held — so the
 // live view can summarise a 64 MiB DATA as it goes without slowing the relay.
 
