@@ -151,12 +151,11 @@ describe('decodeWords', () => {
     expect(decodeWords('=?UTF-8?B?4pw=?= =?UTF-8?Q?=93?=')).toBe('✓');
   });
 
-  test('stays linear on long hostile input', () => {
-    const hostile = ['=?'.repeat(100_000), '=?utf-8?Q?'.repeat(20_000), `=?utf-8?Q?${'='.repeat(200_000)}`, `${'=?utf-8?B?QQ?= '.repeat(20_000)}`];
-    const started = performance.now();
-    for (const value of hostile) decodeWords(value);
-    expect(performance.now() - started).toBeLessThan(2000);
-    expect(decodeWords('=?utf-8?B?QUI=?= '.repeat(3))).toBe('ABABAB ');
+  // Hostile sizes, checked by what comes out (no timing assertion): a scan that backtracked would
+  // run into the test's timeout here.
+  test('long hostile input: unfinished words stay as written, a long run of words decodes', () => {
+    for (const value of ['=?'.repeat(100_000), '=?utf-8?Q?'.repeat(20_000), `=?utf-8?Q?${'='.repeat(200_000)}`]) expect(decodeWords(value)).toBe(value);
+    expect(decodeWords('=?utf-8?B?QUI=?= '.repeat(20_000))).toBe(`${'AB'.repeat(20_000)} `);
   });
 });
 

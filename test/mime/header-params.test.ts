@@ -52,13 +52,13 @@ describe('structuredValue', () => {
     expect(params['__proto__']).toBe('polluted');
   });
 
-  test('stays fast on many parameters and continuation segments', () => {
+  // Hostile sizes, checked by what comes out (no timing assertion): a quadratic join or scan
+  // would run into the test's timeout here.
+  test('many parameters and continuation segments are all read', () => {
     const segments = Array.from({ length: 50_000 }, (_, i) => `a*${i}=x`).join('; ');
-    const started = performance.now();
     expect(structuredValue(`x/y; ${segments}`).params['a']).toBe('x'.repeat(50_000));
-    structuredValue(`x/y; ${'b="\\;'.repeat(50_000)}`);
-    structuredValue(`x/y; ${'=;'.repeat(100_000)}`);
-    expect(performance.now() - started).toBeLessThan(2000);
+    expect(structuredValue(`x/y; ${'b="\\;'.repeat(50_000)}`).value).toBe('x/y');
+    expect(structuredValue(`x/y; ${'=;'.repeat(100_000)}`)).toEqual({ value: 'x/y', params: {} });
   });
 
   test('never throws', () => {
