@@ -32,12 +32,15 @@ export interface ReplayTapInfo {
 export class ReplayTap {
   private readonly started = performance.now();
   private closed = false;
+  /** The observer threw once: it sees no more of this session but its end (the mock goes on). */
+  private observerFailed = false;
   private readonly bytes = { c2s: 0, s2c: 0 };
 
   constructor(
     private readonly observer: ReplayObserver,
     private readonly info: ReplayTapInfo,
     socket: Socket,
+    private readonly onObserverError?: (err: unknown) => void,
   ) {
     const header: RecordHeader = {
       format: 'mailtap-recording',
@@ -53,7 +56,7 @@ export class ReplayTap {
       upstreamTls: 'none',
       mailtap: MAILTAP_VERSION,
     };
-    observer.start?.(info.id, header);
+    if (observer.start) this.tell(() => observer.start!(info.id, header));
   }
 
   /** Codec events of either side (the live client's, and the recorded replies replay sent). */
@@ -78,11 +81,24 @@ export class ReplayTap {
     const close: CloseEvent = { t: this.now(), dir: 'proxy', type: 'close', reason, bytes: { ...this.bytes } };
     this.emit(close);
     this.closed = true;
-    this.observer.end?.(this.info.id, close, undefined);
+    const { observer, info } = this;
+    if (observer.end) this.tell(() => observer.end!(info.id, close, undefined), true);
   }
 
   private emit(ev: RecordEvent): void {
-    if (!this.closed) this.observer.event?.(this.info.id, ev);
+    const { observer, info } = this;
+    if (!this.closed && !this.observerFailed && observer.event) this.tell(() => observer.event!(info.id, ev));
+  }
+
+  /** An observer's failure is the view's, never the session's: the client still gets its replies. */
+  private tell(call: () => void, evenAfterFailure = false): void {
+    if (this.observerFailed && !evenAfterFailure) return;
+    try {
+      call();
+    } catch (err) {
+      if (!this.observerFailed) this.onObserverError?.(err);
+      this.observerFailed = true;
+    }
   }
 
   private now(): number {

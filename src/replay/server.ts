@@ -5,7 +5,7 @@
 
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Logger } from 'pino';
-import { MailtapError } from '../core/errors.js';
+import { MailtapError, describeError } from '../core/errors.js';
 import { SCHEMES, formatMailUrl, parseMailUrl, type MailEndpoint, type MailScheme } from '../core/mail-url.js';
 import { CertificateAuthority } from '../ca/index.js';
 import { protocolModule } from '../protocol/index.js';
@@ -100,7 +100,9 @@ export async function startReplay(options: ReplayOptions): Promise<ReplayHandle>
       const rotated = [...groupScripts.slice(n % groupScripts.length), ...groupScripts.slice(0, n % groupScripts.length)];
       const listenUrl = formatMailUrl({ ...endpoint, port: socket.localPort ?? endpoint.port });
       const tap = options.observer
-        ? new ReplayTap(options.observer, { id: `replay-${runId}-${++sessionCount}`, protocol: endpoint.protocol, listen: listenUrl, implicitTls: endpoint.tls === 'implicit', recordings: rotated.map((s) => s.name) }, socket)
+        ? new ReplayTap(options.observer, { id: `replay-${runId}-${++sessionCount}`, protocol: endpoint.protocol, listen: listenUrl, implicitTls: endpoint.tls === 'implicit', recordings: rotated.map((s) => s.name) }, socket, (err) =>
+            options.logger?.error({ err: describeError(err) }, 'a session observer failed; it sees no more of this session, the replay goes on'),
+          )
         : undefined;
       const session = new ReplaySession(socket, { scripts: rotated, module, ca, strict: !!options.strict, implicitTls: endpoint.tls === 'implicit', logger: options.logger,
         ...(tap ? { tap } : {}),

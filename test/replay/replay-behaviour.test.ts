@@ -76,6 +76,37 @@ describe('replay behaviour', () => {
     }
   });
 
+  it('an observer that throws (replay --web) costs its view, not the session', async () => {
+    const calls: string[] = [];
+    const broken = {
+      start: () => void calls.push('start'),
+      event: () => {
+        calls.push('event');
+        throw new Error('the view is broken');
+      },
+      end: () => void calls.push('end'),
+    };
+    const replay = await startReplay({ recordings: [imapRecording], listen: 'imap://127.0.0.1:0', ca: pki.mailtapCa, once: true, observer: broken });
+    try {
+      const c = await LineClient.connect({ port: replay.listeners[0]!.port });
+      await c.line();
+      await c.send('a1 LOGIN alice secret\r\n');
+      expect(await imapLine(c, 'a1')).toBe('a1 OK LOGIN completed\r\n');
+      await c.send('a2 SELECT INBOX\r\n');
+      expect(await imapLine(c, 'a2')).toBe('* 1 EXISTS\r\na2 OK [READ-WRITE] SELECT completed\r\n');
+      await c.send('a3 FETCH 1 BODY[]\r\n');
+      expect(await imapLine(c, 'a3')).toContain('a3 OK FETCH completed\r\n');
+      await c.send('a4 LOGOUT\r\n');
+      expect(await imapLine(c, 'a4')).toBe('* BYE bye\r\na4 OK LOGOUT completed\r\n');
+      await c.close();
+      expect((await replay.finished)[0]).toMatchObject({ matched: true, stepsMatched: 4 });
+      // It threw once and was told nothing more but the end, so it can let go of the session.
+      expect(calls).toEqual(['start', 'event', 'end']);
+    } finally {
+      await replay.close();
+    }
+  });
+
   it('answers a pipelined batch in order even though the recording waited for each reply', async () => {
     const rec = recording(smtp, 'smtp.jsonl', [
       ['server', '220 hi\r\n'],
