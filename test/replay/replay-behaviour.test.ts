@@ -55,21 +55,25 @@ async function imapLine(c: LineClient, tag: string): Promise<string> {
   });
 }
 
+/** The recorded IMAP dialogue, as a client with its own tags and case plays it. */
+async function playImapDialogue(c: LineClient, [login, select, fetch, logout]: string[]): Promise<void> {
+  await c.line();
+  await c.send(`${login} login bob other-password\r\n`);
+  expect(await imapLine(c, login!)).toBe(`${login} OK LOGIN completed\r\n`);
+  await c.send(`${select} select INBOX\r\n`);
+  expect(await imapLine(c, select!)).toBe(`* 1 EXISTS\r\n${select} OK [READ-WRITE] SELECT completed\r\n`);
+  await c.send(`${fetch} fetch 1 body[]\r\n`);
+  expect(await imapLine(c, fetch!)).toBe(`* 1 FETCH (BODY[] {11}\r\nhello world)\r\n${fetch} OK FETCH completed\r\n`);
+  await c.send(`${logout} LOGOUT\r\n`);
+  expect(await imapLine(c, logout!)).toBe(`* BYE bye\r\n${logout} OK LOGOUT completed\r\n`);
+  await c.close();
+}
+
 describe('replay behaviour', () => {
   it('rewrites IMAP tags to the client\'s own, literals included', async () => {
     const replay = await startReplay({ recordings: [imapRecording], listen: 'imap://127.0.0.1:0', ca: pki.mailtapCa, once: true });
     try {
-      const c = await LineClient.connect({ port: replay.listeners[0]!.port });
-      await c.line();
-      await c.send('X7 login bob other-password\r\n');
-      expect(await imapLine(c, 'X7')).toBe('X7 OK LOGIN completed\r\n');
-      await c.send('X8 select INBOX\r\n');
-      expect(await imapLine(c, 'X8')).toBe('* 1 EXISTS\r\nX8 OK [READ-WRITE] SELECT completed\r\n');
-      await c.send('X9 fetch 1 body[]\r\n');
-      expect(await imapLine(c, 'X9')).toBe('* 1 FETCH (BODY[] {11}\r\nhello world)\r\nX9 OK FETCH completed\r\n');
-      await c.send('Z LOGOUT\r\n');
-      expect(await imapLine(c, 'Z')).toBe('* BYE bye\r\nZ OK LOGOUT completed\r\n');
-      await c.close();
+      await playImapDialogue(await LineClient.connect({ port: replay.listeners[0]!.port }), ['X7', 'X8', 'X9', 'Z']);
       expect((await replay.finished)[0]).toMatchObject({ matched: true, stepsMatched: 4 });
     } finally {
       await replay.close();
@@ -88,17 +92,7 @@ describe('replay behaviour', () => {
     };
     const replay = await startReplay({ recordings: [imapRecording], listen: 'imap://127.0.0.1:0', ca: pki.mailtapCa, once: true, observer: broken });
     try {
-      const c = await LineClient.connect({ port: replay.listeners[0]!.port });
-      await c.line();
-      await c.send('a1 LOGIN alice secret\r\n');
-      expect(await imapLine(c, 'a1')).toBe('a1 OK LOGIN completed\r\n');
-      await c.send('a2 SELECT INBOX\r\n');
-      expect(await imapLine(c, 'a2')).toBe('* 1 EXISTS\r\na2 OK [READ-WRITE] SELECT completed\r\n');
-      await c.send('a3 FETCH 1 BODY[]\r\n');
-      expect(await imapLine(c, 'a3')).toContain('a3 OK FETCH completed\r\n');
-      await c.send('a4 LOGOUT\r\n');
-      expect(await imapLine(c, 'a4')).toBe('* BYE bye\r\na4 OK LOGOUT completed\r\n');
-      await c.close();
+      await playImapDialogue(await LineClient.connect({ port: replay.listeners[0]!.port }), ['a1', 'a2', 'a3', 'a4']);
       expect((await replay.finished)[0]).toMatchObject({ matched: true, stepsMatched: 4 });
       // It threw once and was told nothing more but the end, so it can let go of the session.
       expect(calls).toEqual(['start', 'event', 'end']);
