@@ -180,10 +180,15 @@ describe.each(['smtp', 'pop3', 'imap'] as const)('%s: no byte waits for a line e
       ),
       { numRuns: 25 },
     );
-    // The refusals stop mid-line every time: the pieces must have been recorded as such.
-    const anyLog = [...proxy.sessions.values()][0]!;
-    const raw = await readRecording(anyLog.recordingPath!, { partials: 'keep' });
-    expect(raw.events.some((e) => isUnitRecord(e) && e.partial && e.dir === 's2c')).toBe(true);
+    // The refusals stop mid-line every time: the pieces must have been recorded as such. Not in
+    // every session: one whose commands were all boundary commands (its refusals held by design
+    // until whole) has none, so the first session alone made this check flaky.
+    const withPieces = [];
+    for (const log of proxy.sessions.values()) {
+      const raw = await readRecording(log.recordingPath!, { partials: 'keep' });
+      if (raw.events.some((e) => isUnitRecord(e) && e.partial && e.dir === 's2c')) withPieces.push(log);
+    }
+    expect(withPieces.length).toBeGreaterThan(0);
   });
 });
 
