@@ -74,3 +74,26 @@ describe('Codec.atBoundary', () => {
     });
   }
 });
+
+// A known gap, kept visible: a line the server sends that is no reply at all (here the tail of two
+// replies it interleaved) is not counted as an answer, so every later reply pairs with the
+// command before its own, and a refused STLS/STARTTLS is never seen as refused: the client's next
+// bytes wait until the idle timeout. Counting such a line as an answer would break the common
+// case instead (a banner line before the greeting). Found by no-byte-waits.net.test.ts.
+describe('Codec.atBoundary after a server line that is no reply (known gap)', () => {
+  const interleaved: [ProtocolModule, string, string, string][] = [
+    [pop3, '+OK up\r\n', '-ERR not h-ERR not here\r\nere\r\n', 'STLS'],
+    [smtp, '220 up ESMTP\r\n', '502 5.5.2 not h502 5.5.2 not here\r\nere\r\n', 'STARTTLS'],
+  ];
+  for (const [module, greeting, replies, starttls] of interleaved) {
+    it.fails(`${module.protocol}: a refused ${starttls} after it releases the held bytes`, () => {
+      const codec = module.createCodec();
+      codec.feed('server', Buffer.from(greeting));
+      codec.feed('client', Buffer.from('NOOP\r\nNOOP\r\n'));
+      codec.feed('server', Buffer.from(replies));
+      codec.feed('client', Buffer.from(`${starttls}\r\n`));
+      codec.feed('server', Buffer.from(module.protocol === 'pop3' ? '-ERR not here\r\n' : '454 4.7.0 not here\r\n'));
+      expect(codec.atBoundary).toBe(false);
+    });
+  }
+});
