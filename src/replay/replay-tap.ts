@@ -9,15 +9,12 @@ import { performance } from 'node:perf_hooks';
 import { MAILTAP_VERSION } from '../core/version.js';
 import type { CodecEvent, Protocol } from '../protocol/types.js';
 import { recordEventFromCodec } from '../record/from-codec.js';
+import { ObserverCalls, type SessionObserver } from '../record/observer-calls.js';
 import type { CloseEvent, RecordEvent, RecordHeader } from '../record/schema.js';
 import { tlsInfoOf } from '../transport/tls-info.js';
 
-/** What the proxy's SessionObserver offers (session/session.ts), which replay may not import. */
-export interface ReplayObserver {
-  start?(id: string, header: RecordHeader): void;
-  event?(id: string, event: RecordEvent): void;
-  end?(id: string, close: CloseEvent, recordingPath: string | undefined): void;
-}
+/** The proxy's observer interface (record/observer-calls.ts): the web view's store serves both. */
+export type ReplayObserver = SessionObserver;
 
 export interface ReplayTapInfo {
   id: string;
@@ -32,16 +29,17 @@ export interface ReplayTapInfo {
 export class ReplayTap {
   private readonly started = performance.now();
   private closed = false;
-  /** The observer threw once: it sees no more of this session but its end (the mock goes on). */
-  private observerFailed = false;
+  /** The observer's calls for this session: its failure is the view's, never the session's. */
+  private readonly observer: ObserverCalls;
   private readonly bytes = { c2s: 0, s2c: 0 };
 
   constructor(
-    private readonly observer: ReplayObserver,
-    private readonly info: ReplayTapInfo,
+    observer: ReplayObserver,
+    info: ReplayTapInfo,
     socket: Socket,
-    private readonly onObserverError?: (err: unknown) => void,
+    onObserverFailure: (err: unknown) => void = () => {},
   ) {
+    this.observer = new ObserverCalls(observer, info.id, onObserverFailure);
     const header: RecordHeader = {
       format: 'mailtap-recording',
       version: 1,
@@ -56,7 +54,7 @@ export class ReplayTap {
       upstreamTls: 'none',
       mailtap: MAILTAP_VERSION,
     };
-    if (observer.start) this.tell(() => observer.start!(info.id, header));
+    this.observer.start(header);
   }
 
   /** Codec events of either side (the live client's, and the recorded replies replay sent). */
@@ -81,24 +79,11 @@ export class ReplayTap {
     const close: CloseEvent = { t: this.now(), dir: 'proxy', type: 'close', reason, bytes: { ...this.bytes } };
     this.emit(close);
     this.closed = true;
-    const { observer, info } = this;
-    if (observer.end) this.tell(() => observer.end!(info.id, close, undefined), true);
+    this.observer.end(close, undefined);
   }
 
   private emit(ev: RecordEvent): void {
-    const { observer, info } = this;
-    if (!this.closed && !this.observerFailed && observer.event) this.tell(() => observer.event!(info.id, ev));
-  }
-
-  /** An observer's failure is the view's, never the session's: the client still gets its replies. */
-  private tell(call: () => void, evenAfterFailure = false): void {
-    if (this.observerFailed && !evenAfterFailure) return;
-    try {
-      call();
-    } catch (err) {
-      if (!this.observerFailed) this.onObserverError?.(err);
-      this.observerFailed = true;
-    }
+    if (!this.closed) this.observer.event(ev);
   }
 
   private now(): number {

@@ -10,13 +10,9 @@ import type { CloseEvent, RecordEvent, RecordHeader } from '../record/schema.js'
 import { RecordingWriter } from '../record/writer.js';
 import { Redactor } from '../record/redact.js';
 import { PartialJoiner } from '../record/partials.js';
+import { ObserverCalls, type SessionObserver } from '../record/observer-calls.js';
 
-export interface SessionObserver {
-  start?(id: string, header: RecordHeader): void;
-  event?(id: string, event: RecordEvent): void;
-  /** `recordingPath` only when the file exists; `recordingError` when recording was asked for and failed. */
-  end?(id: string, close: CloseEvent, recordingPath: string | undefined, recordingError?: string): void;
-}
+export type { SessionObserver } from '../record/observer-calls.js';
 
 export interface SessionRecordOptions {
   id: string;
@@ -37,8 +33,8 @@ export class SessionRecord {
   private opening: Promise<void> | undefined;
   /** The close event has been given: the record is final. */
   private closed = false;
-  /** The observer threw once: it gets no more events of this session. */
-  private observerFailed = false;
+  /** The live observer's calls for this session (guarded: its failure is its own). */
+  private readonly observer: ObserverCalls;
   /** --redact: one per session, so a secret learnt once is masked everywhere after. */
   private readonly redactor: Redactor | undefined;
 
@@ -51,6 +47,9 @@ export class SessionRecord {
 
   constructor(private readonly options: SessionRecordOptions) {
     this.redactor = options.redact ? new Redactor() : undefined;
+    this.observer = new ObserverCalls(options.observer, options.id, (err) =>
+      options.logger?.error({ err: describeError(err), session: options.id }, 'a session observer failed; it sees no more of this session, the mail goes on'),
+    );
   }
 
   /** Milliseconds since the session began, to a tenth. */
@@ -60,7 +59,7 @@ export class SessionRecord {
 
   /** Somebody reads events (a file or an observer): else building them is wasted work. */
   get wanted(): boolean {
-    return !!this.writer || !!this.options.observer?.event;
+    return !!this.writer || this.observer.wantsEvents;
   }
 
   /** The file is behind: the session should stop reading until onDrain. */
@@ -70,7 +69,7 @@ export class SessionRecord {
 
   async open(header: RecordHeader): Promise<void> {
     const { id, recordingsDir, logger } = this.options;
-    if (this.options.observer?.start) this.tellObserver((o, id) => o.start!(id, header));
+    this.observer.start(header);
     if (!recordingsDir) return;
     let opened!: () => void;
     this.opening = new Promise((resolve) => (opened = resolve));
@@ -94,44 +93,12 @@ export class SessionRecord {
       for (const whole of this.joiner.push(event)) {
         const masked = this.redactor.event(whole);
         this.writer?.write(masked);
-        this.observe(masked);
+        this.observer.event(masked);
       }
       return;
     }
     this.writer?.write(event);
-    if (this.options.observer?.event) for (const whole of this.joiner.push(event)) this.observe(whole);
-  }
-
-  /** One event to the observer, called as its method (a class instance needs its `this`). */
-  private observe(event: RecordEvent): void {
-    const { observer, id } = this.options;
-    if (!observer?.event || this.observerFailed) return;
-    try {
-      observer.event(id, event);
-    } catch (err) {
-      this.observerThrew(err);
-    }
-  }
-
-  /** start() and end(), once each per session: guarded like observe(). */
-  private tellObserver(call: (observer: SessionObserver, id: string) => void): void {
-    const { observer, id } = this.options;
-    if (!observer) return;
-    try {
-      call(observer, id);
-    } catch (err) {
-      this.observerThrew(err);
-    }
-  }
-
-  /**
-   * An observer that throws loses its view of this session (one log line), never the mail: the
-   * relay and the file go on. Its end() is still called, so it can let go of what it holds.
-   */
-  private observerThrew(err: unknown): void {
-    if (this.observerFailed) return;
-    this.observerFailed = true;
-    this.options.logger?.error({ err: describeError(err), session: this.options.id }, 'a session observer failed; it sees no more of this session, the mail goes on');
+    if (this.observer.wantsEvents) for (const whole of this.joiner.push(event)) this.observer.event(whole);
   }
 
   /**
@@ -144,10 +111,10 @@ export class SessionRecord {
       const leftovers = this.joiner.flush();
       for (const ev of this.redactor ? leftovers.map((e) => this.redactor!.event(e)) : leftovers) {
         if (this.redactor) this.writer?.write(ev);
-        this.observe(ev);
+        this.observer.event(ev);
       }
       this.closed = true;
-      this.observe(close);
+      this.observer.event(close);
     };
     if (!before) closeNow();
     try {
@@ -157,8 +124,7 @@ export class SessionRecord {
     } catch (err) {
       onError(err);
     } finally {
-      const path = this.writer?.created ? this.writer.path : undefined;
-      if (this.options.observer?.end) this.tellObserver((o, id) => o.end!(id, close, path, this.writer?.error?.message));
+      this.observer.end(close, this.writer?.created ? this.writer.path : undefined, this.writer?.error?.message);
     }
   }
 }
