@@ -19,6 +19,9 @@ export function shippedNodeFlags(distDir: string): string[] {
   } catch {
     return [];
   }
-  const m = /^#!\s*\S*env\s+(?:-S\s+)?((?:[A-Za-z_][A-Za-z0-9_]*=\S*\s+)*)node((?:\s+\S+)*)\s*$/.exec(first);
-  return m ? `${m[1]} ${m[2]}`.trim().split(/\s+/).filter(Boolean) : [];
+  const tokens = /^#!\s*\S*env\s+(?:-S\s+)?(.*)$/.exec(first)?.[1]!.trim().split(/\s+/) ?? [];
+  const node = tokens.indexOf('node');
+  // Only `VAR=value` tokens may come before node, as env(1) reads them.
+  if (node < 0 || !tokens.slice(0, node).every((t) => ENV_TOKEN.test(t))) return [];
+  return tokens.filter((_, i) => i !== node);
 }
